@@ -1,0 +1,40 @@
+# Scalable AI Katas. `make help` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LESSON ?=
+
+.PHONY: help setup practice test check test-solutions test-framework doctor hint images clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup:  ## install everything the tests need (venv, packages, Docker engine, base image); quick when done
+	@bash fixtures/provision/setup.sh
+
+practice: setup  ## start practising: run the first lesson's katas against your work
+	@$(PY) -m pytest katas/ch1/l1_scalability -q || true
+	@echo; echo "Fill in the stubs in katas/ch1/l1_scalability/ until this is green: $(PY) -m pytest katas/ch1/l1_scalability"
+
+test: setup  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
+	@$(PY) -m pytest tests -q
+	@$(PY) -m fixtures.check $(if $(LESSON),--lesson $(LESSON))
+
+check: setup  ## only the checker (LESSON=1.1 to limit it)
+	@$(PY) -m fixtures.check $(if $(LESSON),--lesson $(LESSON))
+
+test-solutions: setup  ## run every kata test against solutions/
+	@$(PY) -m pytest --solutions katas
+
+doctor: setup  ## what infrastructure this machine has, and how to get what is missing
+	@$(VENV)/bin/kata doctor
+
+hint:  ## a hint for a kata: make hint KATA=1.1.1 [LEVEL=2]
+	@$(VENV)/bin/kata hint $(KATA) $(if $(LEVEL),--level $(LEVEL))
+
+images:  ## (re)build or pull the base image the Docker lessons use
+	@bash fixtures/provision/docker-engine.sh && bash fixtures/provision/base-images.sh
+
+clean:  ## remove the virtualenv and caches (your katas are untouched)
+	rm -rf $(VENV) .kata build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,73 @@
+"""Kata 1.1.2: speedup, efficiency and the serial fraction, from measured timings."""
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fixtures import lesson_module
+
+eff = lesson_module(__file__, "efficiency")
+
+# Wall-clock seconds of one Spark job on 1-16 executors (measured; the 16-executor
+# run paid for its extra shuffle traffic).
+MEASURED = {1: 120.0, 2: 63.0, 4: 34.5, 8: 21.0, 16: 15.6}
+
+
+def amdahl_time(serial_fraction: float, workers: int, one_worker_time: float = 1.0) -> float:
+    return one_worker_time * (serial_fraction + (1 - serial_fraction) / workers)
+
+
+def test_speedup_and_efficiency_of_a_measured_run():
+    speedups = eff.speedups(MEASURED)
+    assert set(speedups) == set(MEASURED), f"speedups() returned keys {sorted(speedups)}, expected {sorted(MEASURED)}"
+    for n, seconds in MEASURED.items():
+        assert speedups[n] == pytest.approx(MEASURED[1] / seconds), f"speedup on {n} workers is T(1)/T({n})"
+    efficiency = eff.parallel_efficiency(MEASURED)
+    assert efficiency[1] == pytest.approx(1.0)
+    assert efficiency[16] == pytest.approx(MEASURED[1] / MEASURED[16] / 16)
+    values = [efficiency[n] for n in sorted(MEASURED)]
+    assert values == sorted(values, reverse=True), "efficiency of this run falls as workers are added"
+
+
+def test_needs_a_one_worker_baseline():
+    with pytest.raises(ValueError):
+        eff.speedups({2: 10.0, 4: 6.0})
+    with pytest.raises(ValueError):
+        eff.speedups({1: 0.0, 2: 1.0})
+
+
+@given(st.floats(0.0, 0.9), st.integers(2, 256))
+def test_karp_flatt_recovers_the_serial_fraction_of_an_amdahl_run(f, n):
+    speedup = amdahl_time(f, 1) / amdahl_time(f, n)
+    got = eff.karp_flatt(speedup, n)
+    assert got == pytest.approx(f, abs=1e-9), (
+        f"karp_flatt({speedup:.5f}, {n}) returned {got}; that speedup comes from a serial fraction of {f}")
+
+
+def test_karp_flatt_rises_when_overhead_grows():
+    # Same data as MEASURED: if the loss were a fixed serial part, e would stay flat.
+    e = {n: eff.karp_flatt(MEASURED[1] / t, n) for n, t in MEASURED.items() if n > 1}
+    assert e[16] > e[2], f"Karp-Flatt values {e}: rising e with n is the signature of growing overhead"
+
+
+def test_karp_flatt_rejects_a_single_worker():
+    with pytest.raises(ValueError):
+        eff.karp_flatt(1.0, 1)
+
+
+@pytest.mark.parametrize("true_fraction", [0.02, 0.1, 0.3, 0.6])
+def test_fit_recovers_the_serial_fraction_from_noisy_timings(true_fraction):
+    rng = random.Random(1234)  # seeded: the same "measurements" on every run
+    timings = {n: amdahl_time(true_fraction, n, 50.0) * rng.uniform(0.97, 1.03) for n in (1, 2, 4, 8, 16, 32)}
+    got = eff.fit_serial_fraction(timings)
+    assert 0.0 <= got <= 1.0, f"fit_serial_fraction returned {got}: a fraction lies in [0, 1]"
+    assert got == pytest.approx(true_fraction, abs=0.03), (
+        f"timings {({n: round(t, 2) for n, t in timings.items()})} come from a serial fraction of "
+        f"{true_fraction} with +-3% noise; fit_serial_fraction returned {got}")
+
+
+def test_fit_needs_two_worker_counts():
+    with pytest.raises(ValueError):
+        eff.fit_serial_fraction({1: 10.0})

@@ -1,0 +1,55 @@
+"""Kata 1.1.5: the Universal Scalability Law."""
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fixtures import lesson_module
+
+usl = lesson_module(__file__, "usl")
+
+
+def test_one_worker_and_ideal_scaling():
+    assert usl.usl_throughput(1, 0.1, 0.01, 250.0) == pytest.approx(250.0), "X(1) is the single-worker throughput"
+    assert usl.usl_throughput(16, 0.0, 0.0, 10.0) == pytest.approx(160.0), "no contention, no coherency: linear"
+
+
+@given(st.floats(0.0, 1.0), st.integers(1, 512))
+def test_without_coherency_it_is_amdahls_law(sigma, n):
+    amdahl = 1 / (sigma + (1 - sigma) / n)  # serial fraction sigma
+    got = usl.usl_throughput(n, sigma, 0.0, 1.0)
+    assert got == pytest.approx(amdahl, rel=1e-9), f"usl_throughput({n}, {sigma}, 0, 1) = {got}; Amdahl gives {amdahl}"
+
+
+@given(st.floats(0.0, 0.5), st.floats(1e-5, 0.05))
+def test_peak_matches_a_brute_force_search(sigma, kappa):
+    best = max(range(1, 5001), key=lambda n: (usl.usl_throughput(n, sigma, kappa, 1.0), -n))
+    got = usl.peak_workers(sigma, kappa)
+    assert usl.usl_throughput(got, sigma, kappa, 1.0) == pytest.approx(usl.usl_throughput(best, sigma, kappa, 1.0)), (
+        f"peak_workers({sigma}, {kappa}) returned {got}; the highest throughput is at {best} workers")
+
+
+def test_past_the_peak_more_workers_means_less_throughput():
+    peak = usl.peak_workers(0.05, 0.002)
+    at_peak = usl.usl_throughput(peak, 0.05, 0.002, 100.0)
+    doubled = usl.usl_throughput(2 * peak, 0.05, 0.002, 100.0)
+    assert doubled < at_peak, "with coherency cost, doubling past the peak lowers total throughput (retrograde scaling)"
+    assert usl.peak_workers(0.1, 0.0) is None, "with no coherency cost throughput never peaks"
+
+
+@pytest.mark.parametrize("sigma, kappa", [(0.03, 0.0005), (0.2, 0.01), (0.0, 0.002)])
+def test_fit_recovers_the_coefficients_from_measurements(sigma, kappa):
+    rng = random.Random(7)
+    measured = {n: 100.0 * n / (1 + sigma * (n - 1) + kappa * n * (n - 1)) * rng.uniform(0.99, 1.01)
+                for n in (1, 2, 4, 8, 16, 32)}
+    measured[1] = 100.0
+    got_sigma, got_kappa = usl.fit_usl(measured)
+    assert got_sigma == pytest.approx(sigma, abs=0.02), f"fitted sigma {got_sigma:.4f}, data made with {sigma}"
+    assert got_kappa == pytest.approx(kappa, abs=0.001), f"fitted kappa {got_kappa:.5f}, data made with {kappa}"
+
+
+def test_fit_needs_enough_points():
+    with pytest.raises(ValueError):
+        usl.fit_usl({1: 100.0, 2: 190.0})

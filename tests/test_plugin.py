@@ -1,0 +1,110 @@
+"""What a learner sees: short failures that name the kata, the file and the next step."""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+import time
+
+import psutil
+import pytest
+
+from fixtures.guards import NetworkAccessBlocked
+from tests.conftest import LESSON
+
+
+def test_a_stub_failure_names_kata_file_function_and_hint(repo_copy):
+    result = repo_copy.run("-m", "pytest", f"katas/{LESSON}/test_speedup_laws.py")
+    out = result.stdout
+    assert result.returncode == 1
+    assert "kata 1.1.1 (Amdahl's and Gustafson's laws) is not implemented yet." in out
+    assert f"edit: katas/{LESSON}/speedup_laws.py, amdahl_speedup()" in out
+    assert "task: Speedup of a FIXED-size job" in out
+    assert "hint: kata hint 1.1.1" in out
+    assert "Traceback" not in out and "raise KataNotImplemented" not in out, "no stack traces for a missing kata"
+    assert "katas not implemented yet" in out and "start with 1.1.1" in out
+
+
+def test_the_same_tests_pass_against_solutions(repo_copy):
+    result = repo_copy.run("-m", "pytest", "--solutions", f"katas/{LESSON}/test_capacity.py")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "kata tree: solutions/" in result.stdout
+
+
+def test_a_hanging_test_is_stopped_and_names_its_kata(repo_copy):
+    repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent("""
+
+        @pytest.mark.timeout(1)
+        def test_waits_forever():
+            import time
+            time.sleep(30)
+        """))
+    started = time.monotonic()
+    result = repo_copy.run("-m", "pytest", "--solutions", f"katas/{LESSON}/test_usl.py::test_waits_forever")
+    assert result.returncode == 1
+    assert time.monotonic() - started < 25, "the timeout did not stop the test"
+    assert "kata 1.1.5: the test did not finish within 1 s and was stopped." in result.stdout
+
+
+def test_an_unwritten_artifact_is_reported_before_missing_infrastructure(repo_copy):
+    # Give kata 1.1.1 a non-Python file and a need this run cannot have.
+    catalog = repo_copy.path("catalog.toml")
+    catalog.write_text(catalog.read_text().replace(
+        'files = ["speedup_laws.py"]', 'files = ["speedup_laws.py", "plan.yaml"]\nneeds = ["kubernetes"]'))
+    repo_copy.write(f"katas/{LESSON}/plan.yaml", "# KATA-TODO 1.1.1: write the plan here\n")
+    repo_copy.write(f"solutions/{LESSON}/plan.yaml", "replicas: 34\n")
+    no_cluster = {"KUBECONFIG": "/nonexistent/kubeconfig", "PATH": os.environ["PATH"]}
+    target = f"katas/{LESSON}/test_speedup_laws.py::test_amdahl_ceiling_textbook_values"
+
+    stub = repo_copy.run("-m", "pytest", target, env=no_cluster)
+    assert stub.returncode == 1
+    assert "kata 1.1.1 (Amdahl's and Gustafson's laws) is not implemented yet." in stub.stdout
+    assert "plan.yaml still has its KATA-TODO line" in stub.stdout
+
+    solved = repo_copy.run("-m", "pytest", "--solutions", "-rs", target, env=no_cluster)
+    assert solved.returncode == 0 and "1 skipped" in solved.stdout, solved.stdout[-2000:]
+    assert "kata 1.1.1 needs kubernetes" in solved.stdout and "fix: make cluster" in solved.stdout
+
+    required = repo_copy.run("-m", "pytest", "--solutions", "--require-infra", target, env=no_cluster)
+    assert required.returncode == 1
+    assert "kata 1.1.1 needs kubernetes" in required.stdout and "fix: make cluster" in required.stdout
+
+
+def test_a_leaked_process_fails_the_run_and_is_stopped(repo_copy, tmp_path):
+    pid_file = tmp_path / "leaked.pid"
+    repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent(f"""
+
+        def test_leaks_a_process():
+            import subprocess
+            proc = subprocess.Popen(["sleep", "300"])
+            open({str(pid_file)!r}, "w").write(str(proc.pid))
+        """))
+    result = repo_copy.run("-m", "pytest", "--solutions", f"katas/{LESSON}/test_usl.py::test_leaks_a_process")
+    assert result.returncode == 1, "a passing test that leaks a process must fail the run"
+    assert "leaked by the tests (now stopped)" in result.stdout
+    pid = int(pid_file.read_text())
+    assert "sleep 300" in result.stdout
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_network_guard_allows_loopback_and_refuses_the_outside():
+    server = socket.create_server(("127.0.0.1", 0))
+    try:
+        with socket.create_connection(server.getsockname(), timeout=2):
+            pass
+    finally:
+        server.close()
+    with pytest.raises(NetworkAccessBlocked, match="blocked by the kata network guard"):
+        socket.create_connection(("192.0.2.10", 80), timeout=2)  # TEST-NET-1, never routed
+
+
+def test_hints_are_revealed_one_level_at_a_time(repo_copy):
+    first = repo_copy.run("-m", "fixtures.cli", "hint", "1.1.4")
+    assert first.returncode == 0
+    assert "1. nudge:" in first.stdout and "2. approach" not in first.stdout
+    second = repo_copy.run("-m", "fixtures.cli", "hint", "1.1.4")
+    assert "1. nudge:" in second.stdout and "2. approach:" in second.stdout
+    assert "3. near-solution" not in second.stdout
+    unknown = repo_copy.run("-m", "fixtures.cli", "hint", "9.9.9")
+    assert unknown.returncode == 2 and "no kata '9.9.9'" in unknown.stderr
