@@ -64,11 +64,11 @@ def test_an_unwritten_artifact_is_reported_before_missing_infrastructure(repo_co
 
     solved = repo_copy.run("-m", "pytest", "--solutions", "-rs", target, env=no_cluster)
     assert solved.returncode == 0 and "1 skipped" in solved.stdout, solved.stdout[-2000:]
-    assert "kata 1.1.1 needs kubernetes" in solved.stdout and "fix: make cluster" in solved.stdout
+    assert "kata 1.1.1 needs kubernetes" in solved.stdout and "fix: start a cluster" in solved.stdout
 
     required = repo_copy.run("-m", "pytest", "--solutions", "--require-infra", target, env=no_cluster)
     assert required.returncode == 1
-    assert "kata 1.1.1 needs kubernetes" in required.stdout and "fix: make cluster" in required.stdout
+    assert "kata 1.1.1 needs kubernetes" in required.stdout and "fix: start a cluster" in required.stdout
 
 
 def test_a_leaked_process_fails_the_run_and_is_stopped(repo_copy, tmp_path):
@@ -108,3 +108,27 @@ def test_hints_are_revealed_one_level_at_a_time(repo_copy):
     assert "3. near-solution" not in second.stdout
     unknown = repo_copy.run("-m", "fixtures.cli", "hint", "9.9.9")
     assert unknown.returncode == 2 and "no kata '9.9.9'" in unknown.stderr
+
+
+@pytest.mark.needs("docker", "base-images")
+def test_a_leaked_container_fails_the_run_and_is_removed(repo_copy, tmp_path):
+    id_file = tmp_path / "leaked.cid"
+    repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent(f"""
+
+        def test_leaks_a_container():
+            import docker
+            client = docker.from_env()
+            container = client.containers.run("python:3.11-slim", ["sleep", "300"], detach=True)
+            open({str(id_file)!r}, "w").write(container.id)
+        """))
+    result = repo_copy.run("-m", "pytest", "--solutions", f"katas/{LESSON}/test_usl.py::test_leaks_a_container")
+    assert result.returncode == 1, "a passing test that leaks a container must fail the run"
+    assert "leaked by the tests (now stopped)" in result.stdout and "container" in result.stdout
+    import docker
+
+    client = docker.from_env()
+    try:
+        remaining = [c.id for c in client.containers.list(all=True) if c.id == id_file.read_text()]
+    finally:
+        client.close()
+    assert not remaining, "the leak guard should have removed the leaked container"
