@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions test-framework doctor hint images clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ practice: setup  ## start practising: run the first lesson's katas against your 
 	@echo; echo "Fill in the stubs in katas/ch1/l1_scalability/ until this is green: $(PY) -m pytest katas/ch1/l1_scalability"
 
 test: setup  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
-	@$(PY) -m pytest tests -q
+	@$(PY) -m pytest tests -q --require-infra
 	@$(PY) -m fixtures.check $(if $(LESSON),--lesson $(LESSON))
 
 check: setup  ## only the checker (LESSON=1.1 to limit it)
@@ -31,6 +31,9 @@ doctor: setup  ## what infrastructure this machine has, and how to get what is m
 
 hint:  ## a hint for a kata: make hint KATA=1.1.1 [LEVEL=2]
 	@$(VENV)/bin/kata hint $(KATA) $(if $(LEVEL),--level $(LEVEL))
+
+bench: setup  ## feedback-loop timings: how long a test run and the checker take
+	@$(PY) -m fixtures.bench
 
 images:  ## (re)build or pull the base image the Docker lessons use
 	@bash fixtures/provision/docker-engine.sh && bash fixtures/provision/base-images.sh

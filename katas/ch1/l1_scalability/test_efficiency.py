@@ -10,8 +10,8 @@ from fixtures import lesson_module
 
 eff = lesson_module(__file__, "efficiency")
 
-# Wall-clock seconds of one Spark job on 1-16 executors (measured; the 16-executor
-# run paid for its extra shuffle traffic).
+# Wall-clock seconds of a job on 1-16 workers, shaped like a shuffle-heavy Spark job:
+# near-linear at first, then paying more and more for coordination.
 MEASURED = {1: 120.0, 2: 63.0, 4: 34.5, 8: 21.0, 16: 15.6}
 
 
@@ -19,7 +19,7 @@ def amdahl_time(serial_fraction: float, workers: int, one_worker_time: float = 1
     return one_worker_time * (serial_fraction + (1 - serial_fraction) / workers)
 
 
-def test_speedup_and_efficiency_of_a_measured_run():
+def test_speedup_and_efficiency_of_a_timed_run():
     speedups = eff.speedups(MEASURED)
     assert set(speedups) == set(MEASURED), f"speedups() returned keys {sorted(speedups)}, expected {sorted(MEASURED)}"
     for n, seconds in MEASURED.items():
