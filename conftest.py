@@ -1,8 +1,9 @@
 """Root conftest: everything the kata tests rely on lives in the `fixtures` package.
 
 - fixtures/plugin.py   the pytest plugin (--solutions, kata ids, short failures, guards)
+- fixtures/spark.py    Spark: the local session, the standalone cluster, SparkObserver
 - fixtures/catalog.py  reads catalog.toml, the ordered list of chapters, lessons and katas
 - fixtures/check.py    the maintainer's checker (`make check`)
 """
 
-pytest_plugins = ["fixtures.plugin"]
+pytest_plugins = ["fixtures.plugin", "fixtures.spark"]
