@@ -19,7 +19,7 @@ WORDS = [f"w{i % 10}" for i in range(10_000)]  # 10 distinct words, 1,000 times 
 
 def test_the_local_session_is_tuned_for_tests(spark):
     conf = spark.sparkContext.getConf()
-    assert spark.sparkContext.master == "local[2]"
+    assert spark.sparkContext.master == "local[2,3]"
     assert conf.get("spark.sql.shuffle.partitions") == "4"
     assert conf.get("spark.driver.host") == LOOPBACK
 
