@@ -1,0 +1,23 @@
+"""Kata 1.2.3: fixing a skewed key with salting.
+
+Read the lesson README first; `kata hint 1.2.3` gives a nudge when stuck.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from fixtures import KataNotImplemented
+
+
+def salt_keys(pairs, buckets: int):
+    """Spread each key over `buckets` sub-keys: (key, value) -> ((key, salt), value).
+
+    The salt must be deterministic (a retried task must salt the same way)."""
+    raise KataNotImplemented("1.2.3")
+
+
+def salted_sum(pairs, buckets: int):
+    """Per-key sums of a skewed (key, number) RDD, in two stages: sum per salted key,
+    then drop the salt and sum again."""
+    raise KataNotImplemented("1.2.3")

@@ -1,0 +1,93 @@
+"""Kata 1.2.1: MapReduce from scratch."""
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from fixtures import lesson_module
+from fixtures.trees import REPO_ROOT
+
+mr = lesson_module(__file__, "mapreduce")
+
+VOCABULARY = ["spark", "shuffle", "worker", "map", "reduce", "node", "key", "value", "task", "data",
+              "the", "a", "of", "and", "to", "partition", "cluster", "scale"]
+
+
+def make_documents(count=24, words=60, seed=11):
+    rng = random.Random(seed)
+    # Zipf-like: a few words dominate, as in real text.
+    weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+    return [" ".join(rng.choices(VOCABULARY, weights, k=words)).capitalize() + "." for _ in range(count)]
+
+
+DOCS = make_documents()
+
+
+def words_of(doc):  # the test's own tokenizer: the independent check
+    return re.findall(r"[a-z']+", doc.lower())
+
+
+def pid_mapper(document):
+    return [("pid", os.getpid())]
+
+
+def pid_reducer(key, pids):
+    return sorted(set(pids))
+
+
+def test_word_count_matches_a_plain_count():
+    result = mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=2, reducers=3)
+    expected = Counter(w for doc in DOCS for w in words_of(doc))
+    assert dict(result.output) == dict(expected), (
+        "run_mapreduce(word count) disagrees with collections.Counter on these words: "
+        f"{sorted(k for k in set(expected) | set(result.output) if expected.get(k) != result.output.get(k))[:5]}")
+
+
+def test_without_a_combiner_every_word_is_shuffled():
+    result = mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=2, reducers=2)
+    total = sum(len(words_of(doc)) for doc in DOCS)
+    assert result.shuffled_records == total, f"shuffled {result.shuffled_records} records; the map emitted {total}"
+
+
+def test_a_combiner_shrinks_the_shuffle_and_keeps_the_answer():
+    plain = mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=2, reducers=2)
+    combined = mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=2, reducers=2, combiner=mr.wc_reducer)
+    assert combined.output == plain.output
+    # One map task per document: after combining, one record per distinct word per document.
+    expected = sum(len(set(words_of(doc))) for doc in DOCS)
+    assert combined.shuffled_records == expected, (
+        f"with a combiner {combined.shuffled_records} records were shuffled; one per distinct word per map task "
+        f"is {expected} (without: {plain.shuffled_records})")
+
+
+def test_map_tasks_run_in_worker_processes():
+    result = mr.run_mapreduce(DOCS, pid_mapper, pid_reducer, workers=2, reducers=1)
+    pids = result.output["pid"]
+    assert os.getpid() not in pids, "map tasks ran in the test's own process: use a pool of worker processes"
+    assert 1 <= len(pids) <= 2, f"2 workers were asked for, map tasks ran in {len(pids)} processes"
+
+
+def test_partitioning_is_stable_across_processes_and_spreads_keys():
+    keys = [f"key-{i}" for i in range(2000)]
+    here = [mr.partition_for(k, 4) for k in keys]
+    assert set(here) == {0, 1, 2, 3}
+    shares = Counter(here)
+    assert min(shares.values()) > 0.15 * len(keys), f"keys per reducer {dict(shares)}: far from even"
+    code = ("import json\nfrom fixtures.trees import lesson_module\n"
+            f"mr = lesson_module({str(__file__)!r}, 'mapreduce')\n"
+            f"print(json.dumps([mr.partition_for(k, 4) for k in {keys!r}]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
+                         env=dict(os.environ, PYTHONHASHSEED="999"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout) == here, "another process puts keys on other reducers (is hash() salted?)"
+
+
+def test_rejects_an_empty_pool():
+    with pytest.raises(ValueError):
+        mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=0)
