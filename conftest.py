@@ -2,8 +2,9 @@
 
 - fixtures/plugin.py   the pytest plugin (--solutions, kata ids, short failures, guards)
 - fixtures/spark.py    Spark: the local session, the standalone cluster, SparkObserver
+- fixtures/data/       data generators (and their fixtures), e.g. the capstone's request logs
 - fixtures/catalog.py  reads catalog.toml, the ordered list of chapters, lessons and katas
 - fixtures/check.py    the maintainer's checker (`make check`)
 """
 
-pytest_plugins = ["fixtures.plugin", "fixtures.spark"]
+pytest_plugins = ["fixtures.plugin", "fixtures.spark", "fixtures.data.request_logs"]
