@@ -1,0 +1,81 @@
+"""Kata 1.c.3: the whole pipeline, on the standalone cluster: partitioned Parquet, idempotent, no collect."""
+
+import json
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+
+from fixtures.data.request_logs import expected_daily_model_stats
+from fixtures.spark import submit_python
+from fixtures.trees import REPO_ROOT, active_tree
+
+DRIVER = REPO_ROOT / "fixtures" / "pipeline_driver.py"
+pytestmark = pytest.mark.timeout(300)
+
+
+def run_on_cluster(cluster, request_logs, output, scratch):
+    path, _ = request_logs
+    report = scratch / "report.json"
+    module = f"{active_tree()}.ch1.capstone.pipeline"
+    done = submit_python(cluster, DRIVER, [module, str(path), str(output), str(report)], scratch)
+    if done.returncode != 0:
+        # spark-submit passes the Python driver's stderr through its stdout.
+        lines = (done.stdout + "\n" + done.stderr).strip().splitlines()
+        start = max((i for i, l in enumerate(lines) if l.startswith("Traceback")), default=len(lines) - 12)
+        tail = "\n".join(lines[start:][-25:])
+        raise RuntimeError(f"the pipeline failed on the cluster (spark-submit exit {done.returncode}):\n{tail}")
+    return json.loads(report.read_text())
+
+
+def read_output(output: Path) -> dict:
+    """The written Parquet, read with pyarrow: no Spark involved in checking Spark."""
+    table = ds.dataset(output, format="parquet", partitioning="hive").to_table().to_pylist()
+    return {(str(r["event_date"]), r["model"]): r for r in table}
+
+
+@pytest.fixture(scope="module")
+def first_run(spark_cluster, request_logs, tmp_path_factory):
+    scratch = tmp_path_factory.mktemp("pipeline")
+    output = scratch / "daily_model_stats"
+    return output, run_on_cluster(spark_cluster, request_logs, output, scratch), scratch
+
+
+def test_the_report_counts_every_row_and_every_bad_one(first_run, request_logs):
+    _, manifest = request_logs
+    _, result, _ = first_run
+    report = result["report"]
+    assert report["rows_read"] == manifest.rows
+    assert report["bad_rows"] == manifest.malformed + manifest.invalid, (
+        f"bad_rows {report['bad_rows']}; the input has {manifest.malformed} malformed and {manifest.invalid} invalid rows")
+
+
+def test_output_is_parquet_partitioned_by_event_date_and_correct(first_run, request_logs):
+    output, result, _ = first_run
+    days = sorted(p.name for p in output.glob("event_date=*"))
+    assert days == [f"event_date=2026-11-0{d}" for d in (1, 2, 3)], f"partition folders: {days}"
+    got = read_output(output)
+    expected = expected_daily_model_stats(request_logs[0])
+    assert set(got) == set(expected)
+    for key, want in expected.items():
+        assert got[key]["requests"] == want["requests"] and got[key]["errors"] == want["errors"], key
+        assert got[key]["avg_latency_ms"] == pytest.approx(want["latency_sum"] / want["requests"]), key
+    assert result["report"]["groups"] == len(expected)
+
+
+def test_re_running_gives_the_same_output(first_run, spark_cluster, request_logs):
+    output, _, scratch = first_run
+    before = read_output(output)
+    files_before = len(list(output.rglob("*.parquet")))
+    again = run_on_cluster(spark_cluster, request_logs, output, scratch)
+    assert read_output(output) == before, "a re-run changed the output (appended or duplicated rows?)"
+    assert len(list(output.rglob("*.parquet"))) == files_before, "a re-run left extra Parquet files behind"
+    assert again["report"]["groups"] == len(before)
+
+
+def test_the_dataset_never_travels_to_the_driver(first_run, request_logs):
+    _, manifest = request_logs
+    _, result, _ = first_run
+    assert result["result_bytes"] < manifest.bytes / 20, (
+        f"{result['result_bytes']} bytes of results reached the driver for a {manifest.bytes}-byte input: "
+        "aggregate on the cluster and write from there; bring back only counts")
