@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-capstone clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ hint:  ## a hint for a kata: make hint KATA=1.1.1 [LEVEL=2]
 
 bench: setup  ## feedback-loop timings: how long a test run and the checker take
 	@$(PY) -m fixtures.bench
+
+bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and scaling efficiency (SOLUTIONS=1 for the reference)
+	@$(PY) -m fixtures.bench_capstone $(if $(SOLUTIONS),--solutions)
 
 images:  ## (re)build or pull the base image the Docker lessons use
 	@bash fixtures/provision/docker-engine.sh && bash fixtures/provision/base-images.sh
