@@ -99,18 +99,6 @@ def test_the_network_guard_allows_loopback_and_refuses_the_outside():
         socket.create_connection(("192.0.2.10", 80), timeout=2)  # TEST-NET-1, never routed
 
 
-def test_hints_are_revealed_one_level_at_a_time(repo_copy):
-    first = repo_copy.run("-m", "fixtures.cli", "hint", "1.1.4")
-    assert first.returncode == 0
-    assert "1. nudge:" in first.stdout and "2. approach" not in first.stdout
-    second = repo_copy.run("-m", "fixtures.cli", "hint", "1.1.4")
-    assert "1. nudge:" in second.stdout and "2. approach:" in second.stdout
-    assert "3. near-solution" not in second.stdout
-    unknown = repo_copy.run("-m", "fixtures.cli", "hint", "9.9.9")
-    assert unknown.returncode == 2 and "no kata '9.9.9'" in unknown.stderr
-
-
-@pytest.mark.needs("docker", "base-images")
 def test_a_leaked_container_fails_the_run_and_is_removed(repo_copy, tmp_path):
     id_file = tmp_path / "leaked.cid"
     repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent(f"""
