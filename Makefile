@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-capstone clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone record-stubs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ setup:  ## install everything the tests need (venv, packages, Docker engine, bas
 
 practice: setup  ## start practising: run the first lesson's katas against your work
 	@$(PY) -m pytest katas/ch1/l1_scalability -q || true
-	@echo; echo "Fill in the stubs in katas/ch1/l1_scalability/ until this is green: $(PY) -m pytest katas/ch1/l1_scalability"
+	@echo; echo "Fill in the stubs in katas/ch1/l1_scalability/ until this is green. Then: .venv/bin/kata watch  (re-runs the kata you are on at every save)"
 
 test: setup  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
 	@$(PY) -m pytest tests -q --require-infra
@@ -35,12 +35,18 @@ hint:  ## a hint for a kata: make hint KATA=1.1.1 [LEVEL=2]
 bench: setup  ## feedback-loop timings: how long a test run and the checker take
 	@$(PY) -m fixtures.bench
 
+bench-feedback: setup  ## after a save: cold pytest vs warm `kata watch`, for a pure-Python and a Spark kata
+	@$(PY) -m fixtures.bench_feedback
+
 bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and scaling efficiency (SOLUTIONS=1 for the reference)
 	@$(PY) -m fixtures.bench_capstone $(if $(SOLUTIONS),--solutions)
+
+record-stubs:  ## after changing a stub on purpose: record katas/ as the originals `kata reset` restores
+	@$(PY) -m fixtures.check --record-stubs
 
 images:  ## (re)build or pull the base image the Docker lessons use
 	@bash fixtures/provision/docker-engine.sh && bash fixtures/provision/base-images.sh
 
-clean:  ## remove the virtualenv and caches (your katas are untouched)
-	rm -rf $(VENV) .kata build *.egg-info
+clean:  ## remove the virtualenv and caches (your katas and .kata/ progress are untouched)
+	rm -rf $(VENV) build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
