@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone record-stubs clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and s
 
 record-stubs:  ## after changing a stub on purpose: record katas/ as the originals `kata reset` restores
 	@$(PY) -m fixtures.check --record-stubs
+
+kubernetes:  ## containerd, CNI and the upstream Kubernetes binaries for the local cluster (built once, cached)
+	@bash fixtures/provision/kubernetes.sh
 
 images:  ## (re)build or pull the base image the Docker lessons use
 	@bash fixtures/provision/docker-engine.sh && bash fixtures/provision/base-images.sh
