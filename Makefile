@@ -18,10 +18,10 @@ practice: setup  ## start practising: run the first lesson's katas against your 
 
 test: setup  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
 	@$(PY) -m pytest tests -q --require-infra
-	@$(PY) -m fixtures.check $(if $(LESSON),--lesson $(LESSON))
+	@$(PY) -m fixtures.course.check $(if $(LESSON),--lesson $(LESSON))
 
 check: setup  ## only the checker (LESSON=1.1 to limit it)
-	@$(PY) -m fixtures.check $(if $(LESSON),--lesson $(LESSON))
+	@$(PY) -m fixtures.course.check $(if $(LESSON),--lesson $(LESSON))
 
 test-solutions: setup  ## run every kata test against solutions/
 	@$(PY) -m pytest --solutions katas
@@ -33,16 +33,16 @@ hint:  ## a hint for a kata: make hint KATA=1.1.1 [LEVEL=2]
 	@$(VENV)/bin/kata hint $(KATA) $(if $(LEVEL),--level $(LEVEL))
 
 bench: setup  ## feedback-loop timings: how long a test run and the checker take
-	@$(PY) -m fixtures.bench
+	@$(PY) -m fixtures.bench.loop
 
 bench-feedback: setup  ## after a save: cold pytest vs warm `kata watch`, for a pure-Python and a Spark kata
-	@$(PY) -m fixtures.bench_feedback
+	@$(PY) -m fixtures.bench.feedback
 
 bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and scaling efficiency (SOLUTIONS=1 for the reference)
-	@$(PY) -m fixtures.bench_capstone $(if $(SOLUTIONS),--solutions)
+	@$(PY) -m fixtures.bench.capstone $(if $(SOLUTIONS),--solutions)
 
 record-stubs:  ## after changing a stub on purpose: record katas/ as the originals `kata reset` restores
-	@$(PY) -m fixtures.check --record-stubs
+	@$(PY) -m fixtures.course.check --record-stubs
 
 kubernetes:  ## containerd, CNI and the upstream Kubernetes binaries for the local cluster (built once, cached)
 	@bash fixtures/provision/kubernetes.sh

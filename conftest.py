@@ -1,11 +1,15 @@
-"""Root conftest: everything the kata tests rely on lives in the `fixtures` package.
+"""Root conftest: everything the kata tests rely on lives in the `fixtures` package (fixtures/README.md maps it).
 
-- fixtures/plugin.py   the pytest plugin (--solutions, kata ids, short failures, guards)
-- fixtures/spark.py    Spark: the local session, the standalone cluster, SparkObserver
-- fixtures/kubernetes/ Kubernetes: a real single-node cluster (cluster.py) and its fixtures
-- fixtures/data/       data generators (and their fixtures), e.g. the capstone's request logs
-- fixtures/catalog.py  reads catalog.toml, the ordered list of chapters, lessons and katas
-- fixtures/check.py    the maintainer's checker (`make check`)
+The pytest plugins it loads, one a line:
+  fixtures.plugin.hooks                  --solutions, kata ids, short failures, needs, timeouts, guards
+  fixtures.engines.spark.fixtures        `spark` (local session) and `spark_cluster` (standalone cluster)
+  fixtures.engines.kubernetes.fixtures   `kube_cluster` and `kube_api` (a real single-node cluster)
+  fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
 """
 
-pytest_plugins = ["fixtures.plugin", "fixtures.spark", "fixtures.kubernetes.fixtures", "fixtures.data.request_logs"]
+pytest_plugins = [
+    "fixtures.plugin.hooks",
+    "fixtures.engines.spark.fixtures",
+    "fixtures.engines.kubernetes.fixtures",
+    "fixtures.data.request_logs",
+]

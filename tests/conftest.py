@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.repo_copy import RepoCopy, make_copy  # noqa: F401 (tests import them from here)
+from fixtures.bench.repo_copy import RepoCopy, make_copy  # noqa: F401 (tests import them from here)
 
 LESSON = "ch1/l1_scalability"
 

@@ -31,7 +31,7 @@ def broken_run(tmp_path_factory):
     hints_at = text.index("hints = [", start)
     catalog.write_text(text[:hints_at] + 'hints = ["only a nudge"]\n')
     repo.write(f"katas/{LESSON}/test_orphan.py", "def test_orphan():\n    pass\n")
-    result = repo.run("-m", "fixtures.check", "--lesson", "1.1", "--quiet")
+    result = repo.run("-m", "fixtures.course.check", "--lesson", "1.1", "--quiet")
     return result
 
 
@@ -64,7 +64,7 @@ def test_catalog_and_files_must_agree(broken_run):
 
 def test_a_missing_solution_file_is_named(repo_copy):
     repo_copy.path(f"solutions/{LESSON}/usl.py").unlink()
-    result = repo_copy.run("-m", "fixtures.check", "--lesson", "1.1", "--quiet")
+    result = repo_copy.run("-m", "fixtures.course.check", "--lesson", "1.1", "--quiet")
     assert result.returncode == 1
     assert "kata 1.1.5: solution solutions/ch1/l1_scalability/usl.py is missing" in result.stdout
     assert "katas/ch1/l1_scalability/usl.py has no counterpart in solutions/" in result.stdout

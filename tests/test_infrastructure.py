@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures import infra
+from fixtures.engines import probes
 
 
 @pytest.mark.needs("java")
 def test_java_is_new_enough_for_spark():
-    assert infra.java().ok
+    assert probes.java().ok
 
 
 @pytest.mark.needs("docker", "base-images")
@@ -18,10 +18,10 @@ def test_the_base_image_runs_python_311_in_a_container():
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
-    client = infra.docker_client()
+    client = probes.docker_client()
     before = {c.id for c in client.containers.list(all=True)}
     command = 'python -c "import sys, ssl; print(\'ready\', sys.version_info[:2])"'
-    with DockerContainer(infra.BASE_IMAGE).with_command(command).waiting_for(
+    with DockerContainer(probes.BASE_IMAGE).with_command(command).waiting_for(
             LogMessageWaitStrategy("ready").with_startup_timeout(60)) as container:
         stdout, _ = container.get_logs()
         assert b"ready (3, 11)" in stdout, stdout

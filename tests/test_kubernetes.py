@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.infra import BASE_IMAGE
+from fixtures.engines.probes import BASE_IMAGE
 
 pytestmark = [pytest.mark.needs("kubernetes", "docker", "base-images"), pytest.mark.timeout(420)]
 

@@ -9,7 +9,7 @@ import time
 import psutil
 import pytest
 
-from fixtures.guards import NetworkAccessBlocked
+from fixtures.plugin.guards import NetworkAccessBlocked
 from tests.conftest import LESSON
 
 

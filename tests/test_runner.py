@@ -2,7 +2,7 @@
 
 The course has one kata in each state a learner meets: solved, failing, not implemented,
 needing infrastructure that is missing, two katas sharing one file, and a Spark kata
-for watch mode. Each test drives the real command (`python -m fixtures.cli ...`) in the
+for watch mode. Each test drives the real command (`python -m fixtures.runner.cli ...`) in the
 copy, and checks what it printed and what it left in files.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fixtures.stubs import blob_id
-from fixtures.repo_copy import RepoCopy, WatchProcess, make_copy
+from fixtures.bench.repo_copy import RepoCopy, WatchProcess, make_copy
+from fixtures.course.stubs import blob_id
 
 LESSON = "katas/ch1/l1_demo"
 SPARK_LESSON = "katas/ch1/l2_spark"
@@ -128,7 +128,7 @@ SPARK_SOLUTION = "def scale(x):\n    return x * 3\n"
 # means the workers imported the edited module too.
 SPARK_TEST = '''import os
 
-from fixtures.trees import lesson_module
+from fixtures.course.trees import lesson_module
 
 m = lesson_module(__file__, "scale")
 
@@ -141,7 +141,7 @@ def test_scales_on_spark(spark):
 
 
 def _test_module(module: str, body: str) -> str:
-    return f"from fixtures.trees import lesson_module\n\nm = lesson_module(__file__, {module!r})\n\n\n{body}"
+    return f"from fixtures import lesson_module\n\nm = lesson_module(__file__, {module!r})\n\n\n{body}"
 
 
 def _git(root: Path, *args: str) -> None:
@@ -172,7 +172,7 @@ def course(tmp_path_factory) -> RepoCopy:
     repo.write(f"{SPARK_LESSON}/test_scale.py", SPARK_TEST)
     for lesson in (LESSON, SPARK_LESSON):
         repo.write(f"{lesson}/README.md", "# demo\n")
-    assert repo.run("-m", "fixtures.check", "--record-stubs").returncode == 0
+    assert repo.run("-m", "fixtures.course.check", "--record-stubs").returncode == 0
     _git(repo.root, "init", "-q")
     _git(repo.root, "add", "-A")
     _git(repo.root, "commit", "-q", "-m", "the course")
@@ -183,7 +183,7 @@ def course(tmp_path_factory) -> RepoCopy:
 
 
 def kata(repo: RepoCopy, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return repo.run("-m", "fixtures.cli", *args, timeout=timeout,
+    return repo.run("-m", "fixtures.runner.cli", *args, timeout=timeout,
                     env={"KATA_ASSUME_MISSING": "docker", "NO_COLOR": "1"})
 
 

@@ -9,7 +9,7 @@ import textwrap
 import psutil
 import pytest
 
-from fixtures.spark import (LOOPBACK, SparkObserver, StandaloneCluster, _spark_env, partition_sizes,
+from fixtures.engines.spark import (LOOPBACK, SparkObserver, StandaloneCluster, spark_env, partition_sizes,
                             physical_plan, spark_home)
 
 pytestmark = pytest.mark.needs("java")
@@ -87,7 +87,7 @@ def test_the_standalone_cluster_runs_a_job_on_both_workers(spark_cluster, tmp_pa
         """))
     submit = [str(spark_home() / "bin" / "spark-submit"), "--master", spark_cluster.master_url,
               "--conf", f"spark.driver.host={LOOPBACK}", "--conf", "spark.executor.memory=512m", str(driver)]
-    out = subprocess.run(submit, capture_output=True, text=True, timeout=180, env=_spark_env(tmp_path))
+    out = subprocess.run(submit, capture_output=True, text=True, timeout=180, env=spark_env(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
     line = next(l for l in out.stdout.splitlines() if l.startswith("RESULT"))
     total, executors = map(int, line.split()[1:])

@@ -6,11 +6,11 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
+from fixtures.course.trees import REPO_ROOT, active_tree
 from fixtures.data.request_logs import expected_daily_model_stats
-from fixtures.spark import submit_python
-from fixtures.trees import REPO_ROOT, active_tree
+from fixtures.engines.spark import submit_python
 
-DRIVER = REPO_ROOT / "fixtures" / "pipeline_driver.py"
+DRIVER = REPO_ROOT / "fixtures" / "engines" / "spark" / "drivers" / "capstone_pipeline.py"
 pytestmark = pytest.mark.timeout(300)
 
 

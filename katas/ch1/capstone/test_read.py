@@ -1,7 +1,7 @@
 """Kata 1.c.1: read the logs with an explicit schema; count malformed lines, do not lose them."""
 
 from fixtures import lesson_module
-from fixtures.spark import SparkObserver
+from fixtures.engines.spark import SparkObserver
 
 pipeline = lesson_module(__file__, "pipeline")
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import lesson_module
-from fixtures.trees import REPO_ROOT
+from fixtures.course.trees import REPO_ROOT
 
 ch = lesson_module(__file__, "consistent_hashing")
 
@@ -53,7 +53,7 @@ def test_placement_is_the_same_in_every_process():
     # A second router process with a different hash seed must agree on every key.
     code = (
         "import json, sys\n"
-        "from fixtures.trees import lesson_module\n"
+        "from fixtures import lesson_module\n"
         f"ch = lesson_module({str(__file__)!r}, 'consistent_hashing')\n"
         f"ring = ch.HashRing({nodes!r})\n"
         f"print(json.dumps({{k: ring.node_for(k) for k in {KEYS[:200]!r}}}))\n"

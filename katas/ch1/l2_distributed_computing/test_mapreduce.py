@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from fixtures import lesson_module
-from fixtures.trees import REPO_ROOT
+from fixtures.course.trees import REPO_ROOT
 
 mr = lesson_module(__file__, "mapreduce")
 
@@ -79,7 +79,7 @@ def test_partitioning_is_stable_across_processes_and_spreads_keys():
     assert set(here) == {0, 1, 2, 3}
     shares = Counter(here)
     assert min(shares.values()) > 0.15 * len(keys), f"keys per reducer {dict(shares)}: far from even"
-    code = ("import json\nfrom fixtures.trees import lesson_module\n"
+    code = ("import json\nfrom fixtures import lesson_module\n"
             f"mr = lesson_module({str(__file__)!r}, 'mapreduce')\n"
             f"print(json.dumps([mr.partition_for(k, 4) for k in {keys!r}]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,

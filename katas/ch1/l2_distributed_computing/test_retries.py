@@ -5,7 +5,7 @@ from collections import Counter
 from pyspark import TaskContext
 
 from fixtures import lesson_module
-from fixtures.spark import SparkObserver
+from fixtures.engines.spark import SparkObserver
 
 retries = lesson_module(__file__, "retries")
 

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from fixtures import lesson_module
-from fixtures.spark import partition_sizes
+from fixtures.engines.spark import partition_sizes
 
 salting = lesson_module(__file__, "salting")
 

@@ -5,7 +5,7 @@ import re
 from collections import Counter
 
 from fixtures import lesson_module
-from fixtures.spark import SparkObserver
+from fixtures.engines.spark import SparkObserver
 
 wc = lesson_module(__file__, "spark_wordcount")
 
