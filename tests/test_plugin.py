@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -23,6 +25,14 @@ def test_a_stub_failure_names_kata_file_function_and_hint(repo_copy):
     assert "hint: kata hint 1.1.1" in out
     assert "Traceback" not in out and "raise KataNotImplemented" not in out, "no stack traces for a missing kata"
     assert "katas not implemented yet" in out and "start with 1.1.1" in out
+
+
+def test_a_lesson_runs_in_course_order_not_file_name_order(repo_copy):
+    result = repo_copy.run("-m", "pytest", "--collect-only", "-q", f"katas/{LESSON}")
+    files = list(dict.fromkeys(line.split("::")[0].rsplit("/", 1)[-1]
+                               for line in result.stdout.splitlines() if "::" in line))
+    # catalog.toml's order: 1.1.1 speedup laws, 1.1.2 efficiency, 1.1.3 capacity, ...
+    assert files[:3] == ["test_speedup_laws.py", "test_efficiency.py", "test_capacity.py"], files
 
 
 def test_the_same_tests_pass_against_solutions(repo_copy):
@@ -119,3 +129,36 @@ def test_a_leaked_container_fails_the_run_and_is_removed(repo_copy, tmp_path):
     finally:
         client.close()
     assert not remaining, "the leak guard should have removed the leaked container"
+
+
+def test_a_leaked_spark_jvm_fails_the_run_but_anothers_is_left_alone(repo_copy, tmp_path):
+    # Stand-ins for JVMs: processes whose command line names a Spark class, which is
+    # what the guard looks for. One belongs to somebody else (started outside the run:
+    # another terminal's `kata watch`, a second pytest); the other is leaked by a test
+    # and then orphaned, as a JVM outlives a launcher that exited.
+    sleeper = "import sys, time; time.sleep(120)"
+    foreign = subprocess.Popen([sys.executable, "-c", sleeper, "org.apache.spark.deploy.master.Master"])
+    pid_file = tmp_path / "leaked.pid"
+    repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent(f"""
+
+        def test_leaks_an_orphaned_jvm():
+            import subprocess, sys
+            launcher = subprocess.run([sys.executable, "-c", "import subprocess, sys; "
+                                       "p = subprocess.Popen([sys.executable, '-c', {sleeper!r}, "
+                                       "'org.apache.spark.executor.Executor'], start_new_session=True, "
+                                       "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(p.pid)"],
+                                      capture_output=True, text=True, check=True)
+            open({str(pid_file)!r}, "w").write(launcher.stdout.strip())
+        """))
+    try:
+        result = repo_copy.run("-m", "pytest", "--solutions",
+                               f"katas/{LESSON}/test_usl.py::test_leaks_an_orphaned_jvm")
+        leaked = int(pid_file.read_text())
+        assert result.returncode == 1, "a passing test that leaks a Spark JVM must fail the run"
+        assert f"spark-jvm {leaked}" in result.stdout, result.stdout[-1500:]
+        assert foreign.poll() is None, "the guard stopped a Spark JVM that another run started"
+        assert str(foreign.pid) not in result.stdout
+        assert not psutil.pid_exists(leaked) or psutil.Process(leaked).status() == psutil.STATUS_ZOMBIE
+    finally:
+        foreign.kill()
+        foreign.wait()
