@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import psutil
@@ -128,7 +130,7 @@ SPARK_SOLUTION = "def scale(x):\n    return x * 3\n"
 # means the workers imported the edited module too.
 SPARK_TEST = '''import os
 
-from fixtures.course.trees import lesson_module
+from fixtures import lesson_module
 
 m = lesson_module(__file__, "scale")
 
@@ -317,8 +319,7 @@ def test_reset_in_a_shared_file_keeps_the_other_katas_work(course):
 @pytest.mark.timeout(240)
 def test_watch_reruns_on_save_with_a_warm_engine_and_fresh_code(course, tmp_path):
     apps = tmp_path / "apps.txt"
-    watch = WatchProcess(course, "1.2.1", env={"RUNNER_TEST_APPS": str(apps)})
-    try:
+    with WatchProcess(course, "1.2.1", env={"RUNNER_TEST_APPS": str(apps)}) as watch:
         watch.wait_for(r"✗ kata 1\.2\.1 not implemented yet: 0 of 1 tests pass", timeout=150)
         watch.wait_for(r"engines kept warm for the next run: spark", timeout=10)
         engine_processes = {p.pid for p in watch.descendants()}
@@ -333,9 +334,6 @@ def test_watch_reruns_on_save_with_a_warm_engine_and_fresh_code(course, tmp_path
 
         runs = apps.read_text().split()
         assert len(runs) == 3 and len(set(runs)) == 1, f"one Spark application across 3 runs, got {runs}"
-    finally:
-        code = watch.stop()
-    assert code == 0, "\n".join(watch.seen[-30:])
     rest = watch.rest()
     assert any("kata watch ended (stopped: spark)" in line for line in rest), rest
     alive = [pid for pid in engine_processes if psutil.pid_exists(pid)
@@ -348,13 +346,40 @@ def test_watch_without_an_id_follows_the_course(course):
     # Everything before 1.1.3 solved: the watch starts at 1.1.3, and moves on once it passes.
     course.write(f"{LESSON}/failing.py", SOLUTIONS["failing.py"])
     kata(course, "run", "1.1.1", "1.1.2")
-    watch = WatchProcess(course, env={"KATA_ASSUME_MISSING": "docker"})
-    try:
+    with WatchProcess(course, env={"KATA_ASSUME_MISSING": "docker"}) as watch:
         watch.wait_for(r"✗ kata 1\.1\.3 not implemented yet", timeout=60)
         course.write(f"{LESSON}/todo.py", SOLUTIONS["todo.py"])
         watch.wait_for(r"✓ kata 1\.1\.3 done", timeout=30)
         # 1.1.4 needs the (missing) engine: the watch moves past it to 1.1.5.
         watch.wait_for(r"kata 1\.1\.3 is done\. Next: kata 1\.1\.5", timeout=30)
         watch.wait_for(r"✗ kata 1\.1\.5 not implemented yet", timeout=30)
+
+
+ENDLESS = "def multiply(a, b):\n    open({marker!r}, 'w').close()\n    while True:\n        pass\n"
+
+
+@pytest.mark.parametrize("state", ["starting", "running a test", "idle"])
+def test_ctrl_c_ends_the_watch_in_every_state(course, tmp_path, state):
+    # The watch starts as a script's background job would: with SIGINT ignored from
+    # birth (a terminal's Ctrl-C is the easy case). It must still end on Ctrl-C, within
+    # seconds, whatever it is doing, and leave nothing running.
+    marker = tmp_path / "loop-started"
+    course.write(f"{LESSON}/todo.py", ENDLESS.format(marker=str(marker)) if state == "running a test"
+                 else STUBS["todo.py"])
+    try:
+        with WatchProcess(course, "1.1.3", env={"KATA_ASSUME_MISSING": "docker"},
+                          sigint_ignored=state != "starting") as watch:
+            watch.clean_exit_codes.add(-signal.SIGINT)  # Ctrl-C while Python is still importing
+            if state == "idle":
+                watch.wait_for(r"✗ kata 1\.1\.3 not implemented yet", timeout=60)
+            elif state == "running a test":
+                watch.wait_for(r"kata watch · run 1 · kata 1\.1\.3", timeout=60)
+                deadline = time.monotonic() + 60
+                while not marker.exists():  # the learner's endless loop has begun
+                    assert time.monotonic() < deadline, "the kata's code never started"
+                    time.sleep(0.05)
+            children = watch.descendants()
     finally:
-        assert watch.stop() == 0
+        course.write(f"{LESSON}/todo.py", STUBS["todo.py"])
+    left = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert not left, f"processes left running after Ctrl-C: {left}"
