@@ -12,9 +12,9 @@ help:  ## list the targets
 setup:  ## install everything the tests need (venv, packages, Docker engine, base image); quick when done
 	@bash fixtures/provision/setup.sh
 
-practice: setup  ## start practising: run the first lesson's katas against your work
-	@$(PY) -m pytest katas/ch1/l1_scalability -q || true
-	@echo; echo "Fill in the stubs in katas/ch1/l1_scalability/ until this is green. Then: .venv/bin/kata watch  (re-runs the kata you are on at every save)"
+practice: setup  ## start practising: the first kata you have not solved, its task and its tests' verdict
+	@$(VENV)/bin/kata next || true
+	@echo; echo "The whole course and your progress: .venv/bin/kata list   ·   re-run at every save: .venv/bin/kata watch"
 
 test: setup  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
 	@$(PY) -m pytest tests -q --require-infra
