@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone record-stubs kubernetes clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone mutants record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ bench-feedback: setup  ## after a save: cold pytest vs warm `kata watch`, for a 
 
 bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and scaling efficiency (SOLUTIONS=1 for the reference)
 	@$(PY) -m fixtures.bench.capstone $(if $(SOLUTIONS),--solutions)
+
+mutants: setup  ## mutation testing of solutions/, a kill ratio per kata and every survivor (LESSON=1.1 or KATA=1.1.3 to limit it)
+	@$(PY) -c 'import cosmic_ray' 2>/dev/null || $(PY) -m pip install --quiet -e '.[maintainer]'
+	@$(PY) -m fixtures.course.mutants $(if $(LESSON),--lesson $(LESSON)) $(if $(KATA),--kata $(KATA))
 
 record-stubs:  ## after changing a stub on purpose: record katas/ as the originals `kata reset` restores
 	@$(PY) -m fixtures.course.check --record-stubs
