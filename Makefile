@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone mutants record-stubs kubernetes clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone mutants maintainer-tools record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -16,7 +16,10 @@ practice: setup  ## start practising: the first kata you have not solved, its ta
 	@$(VENV)/bin/kata next || true
 	@echo; echo "The whole course and your progress: .venv/bin/kata list   ·   re-run at every save: .venv/bin/kata watch"
 
-test: setup  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
+maintainer-tools: setup  # what make test and make mutants use beyond the course's own packages
+	@$(PY) -c 'import cosmic_ray' 2>/dev/null || $(PY) -m pip install --quiet -e '.[maintainer]'
+
+test: maintainer-tools  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
 	@$(PY) -m pytest tests -q --require-infra
 	@$(PY) -m fixtures.course.check $(if $(LESSON),--lesson $(LESSON))
 
@@ -41,8 +44,7 @@ bench-feedback: setup  ## after a save: cold pytest vs warm `kata watch`, for a 
 bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and scaling efficiency (SOLUTIONS=1 for the reference)
 	@$(PY) -m fixtures.bench.capstone $(if $(SOLUTIONS),--solutions)
 
-mutants: setup  ## mutation testing of solutions/, a kill ratio per kata and every survivor (LESSON=1.1 or KATA=1.1.3 to limit it)
-	@$(PY) -c 'import cosmic_ray' 2>/dev/null || $(PY) -m pip install --quiet -e '.[maintainer]'
+mutants: maintainer-tools  ## mutation testing of solutions/, a kill ratio per kata and every survivor (LESSON=1.1 or KATA=1.1.3 to limit it)
 	@$(PY) -m fixtures.course.mutants $(if $(LESSON),--lesson $(LESSON)) $(if $(KATA),--kata $(KATA))
 
 record-stubs:  ## after changing a stub on purpose: record katas/ as the originals `kata reset` restores

@@ -8,8 +8,6 @@ import pytest
 
 from tests.conftest import RepoCopy, make_copy
 
-pytest.importorskip("cosmic_ray", reason="make mutants installs Cosmic Ray: pip install -e '.[maintainer]'")
-
 CATALOG = '''
 [[chapters]]
 number = 1
