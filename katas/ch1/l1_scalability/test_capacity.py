@@ -31,10 +31,23 @@ def test_the_worked_example_from_the_readme():
     assert cap.replicas_needed(1200, 0.15, 8, headroom=0.3, spares=1) == 34
 
 
-def test_an_exact_fit_is_not_rounded_up():
-    # 10 req/s per replica, 5 usable at 50% headroom: 100 req/s needs exactly 20 (+1).
-    got = cap.replicas_needed(100, 0.1, 1, headroom=0.5, spares=1)
-    assert got == 21, f"replicas_needed(100, 0.1, 1, headroom=0.5, spares=1) returned {got}; 20 serve the load exactly, +1 spare"
+@pytest.mark.parametrize("peak, latency, slots, headroom, spares, serving", [
+    # 10 req/s per replica, 5 usable at 50% headroom: 100 req/s needs exactly 20.
+    pytest.param(100, 0.1, 1, 0.5, 1, 20, id="100rps-5-per-replica"),
+    # 8 / 0.25 s = 32 req/s per replica, 22.4 usable at 70%: 672 req/s needs exactly 30,
+    # but in floating point 672 / (8 / 0.25 * (1 - 0.3)) is 30.000000000000004.
+    pytest.param(672, 0.25, 8, 0.3, 1, 30, id="672rps-22.4-per-replica"),
+    # 9 / 0.1 s = 90 req/s, 63 usable at 70%: 378 req/s needs exactly 6 (6.000000000000001 in floats).
+    pytest.param(378, 0.1, 9, 0.3, 0, 6, id="378rps-63-per-replica"),
+])
+def test_an_exact_fit_is_not_rounded_up(peak, latency, slots, headroom, spares, serving):
+    got = cap.replicas_needed(peak, latency, slots, headroom=headroom, spares=spares)
+    usable = slots / latency * (1 - headroom)
+    assert got == serving + spares, (
+        f"replicas_needed({peak}, {latency}, {slots}, headroom={headroom}, spares={spares}) returned {got}, "
+        f"expected {serving + spares}: {serving} replicas at {usable:.1f} req/s each serve {peak} req/s exactly, "
+        f"plus {spares} spare(s). Floating-point division can land a hair above a whole number "
+        f"({peak} / {usable:.1f} = {peak / usable!r} in Python): don't round that up to a whole extra replica")
 
 
 @given(

@@ -68,6 +68,34 @@ def test_fit_recovers_the_serial_fraction_from_noisy_timings(true_fraction):
         f"{true_fraction} with +-3% noise; fit_serial_fraction returned {got}")
 
 
+# Superlinear: 12.5x faster on 8 workers (each worker's share of the data fits in its
+# cache). The best straight line through T(n) = a + b/n has a < 0, so a / (a + b) < 0.
+SUPERLINEAR = {1: 100.0, 2: 47.0, 4: 21.0, 8: 8.0}
+# Slower with every worker added: all coordination, no useful parallelism. Exactly
+# T(n) = 14 - 4/n, so a / (a + b) = 14 / 10 = 1.4.
+SLOWER_WITH_MORE_WORKERS = {1: 10.0, 2: 12.0, 4: 13.0, 8: 13.5}
+
+
+@pytest.mark.parametrize("timings, clamped_to", [
+    pytest.param(SUPERLINEAR, 0.0, id="superlinear-fit-below-0"),
+    pytest.param(SLOWER_WITH_MORE_WORKERS, 1.0, id="slowdown-fit-above-1"),
+])
+def test_fit_is_clamped_to_a_fraction(timings, clamped_to):
+    got = eff.fit_serial_fraction(timings)
+    assert got == pytest.approx(clamped_to, abs=1e-9), (
+        f"fit_serial_fraction({timings}) returned {got}, expected {clamped_to}: the least-squares a / (a + b) "
+        f"for these timings lies {'below 0' if clamped_to == 0.0 else 'above 1'}, and a serial fraction is "
+        f"clamped to [0, 1], so the answer is {clamped_to}")
+
+
+@given(st.floats(0.01, 1000.0),
+       st.dictionaries(st.integers(2, 64), st.floats(0.01, 1000.0), min_size=1, max_size=5))
+def test_fit_is_always_a_fraction(one_worker, others):
+    timings = {1: one_worker, **others}
+    got = eff.fit_serial_fraction(timings)
+    assert 0.0 <= got <= 1.0, f"fit_serial_fraction({timings}) returned {got}; a serial fraction lies in [0, 1]"
+
+
 def test_fit_needs_two_worker_counts():
     with pytest.raises(ValueError):
         eff.fit_serial_fraction({1: 10.0})

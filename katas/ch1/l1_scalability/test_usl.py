@@ -50,6 +50,61 @@ def test_fit_recovers_the_coefficients_from_measurements(sigma, kappa):
     assert got_kappa == pytest.approx(kappa, abs=0.001), f"fitted kappa {got_kappa:.5f}, data made with {kappa}"
 
 
+# Faster than linear up to 8 workers (warm caches), then falling: the unclamped fit is
+# sigma ~ -0.02, kappa ~ +0.002.
+SUPERLINEAR_THEN_RETROGRADE = {1: 100.0, 2: 203.0, 4: 415.0, 8: 823.0, 16: 1356.0, 32: 1354.0}
+# Sublinear and still climbing at 32 workers: the unclamped fit is sigma ~ +0.1, kappa ~ -0.001.
+STILL_CLIMBING = {1: 100.0, 2: 182.0, 4: 311.0, 8: 487.0, 16: 708.0, 32: 1030.0}
+# Faster than linear at every size: the unclamped fit has both coefficients negative.
+SUPERLINEAR = {1: 100.0, 2: 202.0, 4: 412.0, 8: 860.0, 16: 1900.0}
+
+
+def test_fit_clamps_a_negative_sigma_at_zero():
+    sigma, kappa = usl.fit_usl(SUPERLINEAR_THEN_RETROGRADE)
+    assert sigma == 0.0, (
+        f"fit_usl({SUPERLINEAR_THEN_RETROGRADE}) returned sigma = {sigma}, expected 0.0: throughput grows "
+        "faster than linearly up to 8 workers, so the least-squares sigma comes out negative, and the "
+        "coefficients are clamped at 0")
+    assert kappa > 0, (
+        f"fit_usl({SUPERLINEAR_THEN_RETROGRADE}) returned kappa = {kappa}, expected a positive kappa: "
+        "throughput falls from 16 to 32 workers, a coherency cost; only the negative coefficient is clamped")
+
+
+def test_fit_clamps_a_negative_kappa_at_zero():
+    sigma, kappa = usl.fit_usl(STILL_CLIMBING)
+    assert kappa == 0.0, (
+        f"fit_usl({STILL_CLIMBING}) returned kappa = {kappa}, expected 0.0: throughput is still climbing at 32 "
+        "workers, so the least-squares kappa comes out negative, and the coefficients are clamped at 0")
+    assert sigma > 0, (
+        f"fit_usl({STILL_CLIMBING}) returned sigma = {sigma}, expected a positive sigma: throughput grows "
+        "less than linearly (contention); only the negative coefficient is clamped")
+
+
+def test_fit_clamps_both_coefficients_at_zero():
+    got = usl.fit_usl(SUPERLINEAR)
+    assert tuple(got) == (0.0, 0.0), (
+        f"fit_usl({SUPERLINEAR}) returned {got}, expected (0.0, 0.0): throughput grows faster than linearly at "
+        "every size, so both least-squares coefficients come out negative, and the coefficients are clamped at 0")
+
+
+@pytest.mark.parametrize("workers, sigma, kappa, single", [
+    pytest.param(0, 0.1, 0.01, 100.0, id="zero-workers"),
+    pytest.param(-4, 0.1, 0.01, 100.0, id="negative-workers"),
+    pytest.param(8, -0.1, 0.01, 100.0, id="negative-sigma"),
+    pytest.param(8, 0.1, -0.01, 100.0, id="negative-kappa"),
+    pytest.param(8, 0.1, 0.01, 0.0, id="zero-single"),
+    pytest.param(8, 0.1, 0.01, -5.0, id="negative-single"),
+])
+def test_throughput_rejects_impossible_input(workers, sigma, kappa, single):
+    try:
+        got = usl.usl_throughput(workers, sigma, kappa, single)
+    except ValueError:
+        return
+    pytest.fail(f"usl_throughput({workers}, {sigma}, {kappa}, {single}) returned {got}, expected a ValueError: "
+                "workers must be at least 1, sigma and kappa cannot be negative, and one worker's throughput "
+                "must be positive")
+
+
 def test_fit_needs_enough_points():
     with pytest.raises(ValueError):
         usl.fit_usl({1: 100.0, 2: 190.0})

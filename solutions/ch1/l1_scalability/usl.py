@@ -10,8 +10,8 @@ def usl_throughput(workers: int, sigma: float, kappa: float, single: float) -> f
     """Throughput X(n) = single * n / (1 + sigma (n - 1) + kappa n (n - 1)).
 
     sigma: contention (queueing for a shared resource), kappa: coherency (pairwise
-    coordination), single: throughput of one worker. ValueError for workers < 1 or
-    negative coefficients.
+    coordination), single: throughput of one worker. ValueError for workers < 1,
+    negative coefficients or a non-positive single.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive int, got {workers!r}")
