@@ -13,5 +13,6 @@ from fixtures import KataNotImplemented
 def assign_buckets(records, buckets: int, seed: int):
     """Pair every record of the RDD with a bucket in 0 .. buckets-1, pseudo-randomly
     but reproducibly: the same (record, seed) always gets the same bucket, in any
-    process and on any attempt."""
+    process and on any attempt, whatever partition or position the record is in.
+    Every bucket gets about its share."""
     raise KataNotImplemented("1.2.4")

@@ -13,7 +13,8 @@ from fixtures import KataNotImplemented
 def salt_keys(pairs, buckets: int):
     """Spread each key over `buckets` sub-keys: (key, value) -> ((key, salt), value).
 
-    The salt must be deterministic (a retried task must salt the same way)."""
+    The records of a key must spread over the salts even when their values are all equal
+    (a count), and the salt must be deterministic (a retried task must salt the same way)."""
     raise KataNotImplemented("1.2.3")
 
 

@@ -23,7 +23,8 @@ def word_count(lines):
 
 
 def top_words(lines, n: int) -> list[tuple[str, int]]:
-    """The n most frequent words as (word, count), most frequent first, ties by word.
+    """The n most frequent words as (word, count), most frequent first; equal counts in
+    alphabetical order of the word. Fewer than n distinct words: all of them.
 
     Only the top n may travel to the driver, not the whole vocabulary."""
     raise KataNotImplemented("1.2.2")

@@ -41,6 +41,23 @@ def pid_reducer(key, pids):
     return sorted(set(pids))
 
 
+def keys_mapper(document):
+    # Several keys, so that several reducers have work.
+    return [(f"key-{i}", 1) for i in range(8)]
+
+
+def reducer_pid(key, values):
+    return os.getpid()  # where this reduce call ran
+
+
+def combiner_pid(key, values):
+    return os.getpid()  # where this combine call ran: it becomes the value the reducer sees
+
+
+def collect_values(key, values):
+    return sorted(set(values))
+
+
 def test_word_count_matches_a_plain_count():
     result = mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=2, reducers=3)
     expected = Counter(w for doc in DOCS for w in words_of(doc))
@@ -71,6 +88,25 @@ def test_map_tasks_run_in_worker_processes():
     pids = result.output["pid"]
     assert os.getpid() not in pids, "map tasks ran in the test's own process: use a pool of worker processes"
     assert 1 <= len(pids) <= 2, f"2 workers were asked for, map tasks ran in {len(pids)} processes"
+
+
+def test_reduce_tasks_run_in_worker_processes():
+    result = mr.run_mapreduce(DOCS, keys_mapper, reducer_pid, workers=2, reducers=3)
+    assert sorted(result.output) == [f"key-{i}" for i in range(8)], f"output keys {sorted(result.output)}"
+    pids = set(result.output.values())
+    assert os.getpid() not in pids, (
+        f"run_mapreduce(..., workers=2, reducers=3) called the reducer in the test's own process (pid {os.getpid()}) "
+        "for some keys: the reduce tasks must run in the pool of worker processes too, not in a loop in the caller")
+    assert 1 <= len(pids) <= 2, f"2 workers were asked for, reduce tasks ran in {len(pids)} processes: {sorted(pids)}"
+
+
+def test_the_combiner_runs_inside_the_map_tasks():
+    result = mr.run_mapreduce(DOCS, keys_mapper, collect_values, workers=2, reducers=3, combiner=combiner_pid)
+    pids = {pid for values in result.output.values() for pid in values}
+    assert os.getpid() not in pids, (
+        f"run_mapreduce(..., combiner=...) called the combiner in the test's own process (pid {os.getpid()}): "
+        "a combiner runs inside each map task, before its output leaves the worker")
+    assert 1 <= len(pids) <= 2, f"2 workers were asked for, the combiner ran in {len(pids)} processes: {sorted(pids)}"
 
 
 def test_partitioning_is_stable_across_processes_and_spreads_keys():

@@ -8,7 +8,8 @@ import hashlib
 def assign_buckets(records, buckets: int, seed: int):
     """Pair every record of the RDD with a bucket in 0 .. buckets-1, pseudo-randomly
     but reproducibly: the same (record, seed) always gets the same bucket, in any
-    process and on any attempt."""
+    process and on any attempt, whatever partition or position the record is in.
+    Every bucket gets about its share."""
     if buckets < 1:
         raise ValueError(f"buckets must be >= 1, got {buckets}")
 

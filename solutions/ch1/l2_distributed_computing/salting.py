@@ -8,7 +8,8 @@ import zlib
 def salt_keys(pairs, buckets: int):
     """Spread each key over `buckets` sub-keys: (key, value) -> ((key, salt), value).
 
-    The salt must be deterministic (a retried task must salt the same way).
+    The records of a key must spread over the salts even when their values are all equal
+    (a count), and the salt must be deterministic (a retried task must salt the same way).
     """
     if buckets < 1:
         raise ValueError(f"buckets must be >= 1, got {buckets}")
