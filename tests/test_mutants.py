@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import RepoCopy, make_copy
+from tests.conftest import RepoCopy, make_copy, replace_course
 
 CATALOG = '''
 [[chapters]]
@@ -55,14 +53,7 @@ TESTS = {
 @pytest.fixture
 def course(tmp_path) -> RepoCopy:
     repo = make_copy(tmp_path / "repo")
-    for tree in ("katas", "solutions"):
-        for child in (repo.root / tree).iterdir():
-            if child.is_dir():
-                shutil.rmtree(child)
-        (repo.root / tree / "ch1" / "l1_demo").mkdir(parents=True)
-        for init in ("ch1", "ch1/l1_demo"):
-            (repo.root / tree / init / "__init__.py").write_text("")
-    repo.write("catalog.toml", CATALOG)
+    replace_course(repo, CATALOG, ["ch1/l1_demo"])
     repo.write("katas/ch1/l1_demo/ages.py", STUB)
     repo.write("solutions/ch1/l1_demo/ages.py", SOLUTION)
     repo.write("katas/ch1/l1_demo/README.md", "# demo\n")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -21,6 +20,7 @@ import pytest
 
 from fixtures.bench.repo_copy import RepoCopy, WatchProcess, make_copy
 from fixtures.course.stubs import blob_id
+from tests.conftest import replace_course
 
 LESSON = "katas/ch1/l1_demo"
 SPARK_LESSON = "katas/ch1/l2_spark"
@@ -155,15 +155,7 @@ def _git(root: Path, *args: str) -> None:
 def course(tmp_path_factory) -> RepoCopy:
     """A copy of the repository whose course is the demo above, committed, with a learner's work on top."""
     repo = make_copy(tmp_path_factory.mktemp("runner") / "repo")
-    for tree in ("katas", "solutions"):
-        for child in (repo.root / tree).iterdir():
-            if child.is_dir():
-                shutil.rmtree(child)
-        for lesson in ("ch1/l1_demo", "ch1/l2_spark"):
-            (repo.root / tree / lesson).mkdir(parents=True)
-            for init in ("ch1", lesson):
-                (repo.root / tree / init / "__init__.py").write_text("")
-    repo.write("catalog.toml", CATALOG)
+    replace_course(repo, CATALOG, ["ch1/l1_demo", "ch1/l2_spark"])
     for name, text in STUBS.items():
         repo.write(f"{LESSON}/{name}", text)
         repo.write(f"solutions/ch1/l1_demo/{name}", SOLUTIONS[name])
