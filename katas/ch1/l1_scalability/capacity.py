@@ -11,12 +11,16 @@ from fixtures import KataNotImplemented
 
 
 def concurrency(arrival_rate: float, latency_s: float) -> float:
-    """Little's law: mean requests in flight L = arrival rate (req/s) x mean latency (s)."""
+    """Little's law: mean requests in flight L = arrival rate (req/s) x mean latency (s).
+
+    ValueError unless both are positive and finite."""
     raise KataNotImplemented("1.1.3")
 
 
 def replica_throughput(slots: int, latency_s: float) -> float:
-    """Requests per second one replica sustains with `slots` requests in flight at once."""
+    """Requests per second one replica sustains with `slots` requests in flight at once.
+
+    ValueError for slots < 1 or a latency that is not positive and finite."""
     raise KataNotImplemented("1.1.3")
 
 

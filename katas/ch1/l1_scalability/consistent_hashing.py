@@ -26,7 +26,7 @@ class HashRing:
     """Consistent hashing with virtual nodes.
 
     Each node owns `vnodes` points on a ring of 64-bit hashes; a key belongs to the
-    first point clockwise from the key's hash."""
+    first point clockwise from the key's hash. ValueError for vnodes < 1."""
 
     def __init__(self, nodes: Iterable[str] = (), vnodes: int = 100):
         raise KataNotImplemented("1.1.4")

@@ -12,7 +12,10 @@ from fixtures import KataNotImplemented
 
 
 def speedups(timings: Mapping[int, float]) -> dict[int, float]:
-    """Speedup T(1) / T(n) for every worker count n in `timings` (seconds per run)."""
+    """Speedup T(1) / T(n) for every worker count n in `timings` (seconds per run).
+
+    Raise ValueError without a 1-worker run, for a worker count that is not a whole
+    number >= 1, or for a time that is not positive and finite."""
     raise KataNotImplemented("1.1.2")
 
 
@@ -32,5 +35,7 @@ def karp_flatt(speedup: float, workers: int) -> float:
 def fit_serial_fraction(timings: Mapping[int, float]) -> float:
     """Least-squares fit of T(n) = a + b / n to the timings; return a / (a + b), clamped to [0, 1].
 
+    When the fitted one-worker time a + b is not positive (runs that slow down with
+    more workers faster than any serial part explains), return 1.0: it is all overhead.
     Needs at least two distinct worker counts."""
     raise KataNotImplemented("1.1.2")

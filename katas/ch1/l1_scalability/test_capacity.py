@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fixtures import lesson_module
+from fixtures.course.expect import rejects
 
 cap = lesson_module(__file__, "capacity")
 
@@ -29,6 +30,20 @@ def test_the_worked_example_from_the_readme():
     # One replica: 8 slots / 0.15 s = 53.3 req/s; at 70% utilisation 37.3 req/s.
     # 1200 / 37.3 = 32.1 -> 33 replicas serve the peak, +1 spare for N+1.
     assert cap.replicas_needed(1200, 0.15, 8, headroom=0.3, spares=1) == 34
+
+
+def test_defaults_plan_30_percent_headroom_and_one_spare():
+    got = cap.replicas_needed(1200, 0.15, 8)
+    assert got == 34, (
+        f"replicas_needed(1200, 0.15, 8) returned {got}, expected 34: the defaults (headroom=0.3, spares=1) "
+        "give the README's worked example")
+
+
+def test_a_trickle_of_load_still_needs_a_serving_replica():
+    got = cap.replicas_needed(1e-9, 0.1, 4, headroom=0.3, spares=0)
+    assert got == 1, (
+        f"replicas_needed(1e-9, 0.1, 4, spares=0) returned {got}, expected 1: even one request a year needs "
+        "a replica to serve it")
 
 
 @pytest.mark.parametrize("peak, latency, slots, headroom, spares, serving", [
@@ -75,9 +90,21 @@ def test_plan_is_the_smallest_that_survives_losing_the_spares(peak, latency, slo
     dict(peak_rps=100, latency_s=0, slots=4),
     dict(peak_rps=100, latency_s=0.1, slots=0),
     dict(peak_rps=100, latency_s=0.1, slots=4, headroom=1.0),
+    dict(peak_rps=100, latency_s=0.1, slots=4, headroom=1.5),
+    dict(peak_rps=100, latency_s=0.1, slots=4, headroom=-0.1),
+    dict(peak_rps=-100, latency_s=0.1, slots=4),
+    dict(peak_rps=100, latency_s=-0.1, slots=4),
     dict(peak_rps=100, latency_s=0.1, slots=4, spares=-1),
     dict(peak_rps=math.inf, latency_s=0.1, slots=4),
 ])
 def test_rejects_plans_that_make_no_sense(args):
-    with pytest.raises(ValueError):
-        cap.replicas_needed(**args)
+    rejects(cap.replicas_needed, **args, why="load and latency must be positive and finite, headroom within "
+            "[0, 1), slots >= 1 and spares >= 0")
+
+
+@pytest.mark.parametrize("func, args", [
+    ("concurrency", (-200, 0.25)), ("concurrency", (200, -0.25)), ("concurrency", (0, 0.25)),
+    ("replica_throughput", (0, 0.2)), ("replica_throughput", (8, -0.2)),
+])
+def test_littles_law_rejects_impossible_input(func, args):
+    rejects(getattr(cap, func), *args, why="rates, latencies and slots must be positive")

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import lesson_module
+from fixtures.course.expect import rejects
 from fixtures.course.trees import REPO_ROOT
 
 ch = lesson_module(__file__, "consistent_hashing")
@@ -91,6 +92,37 @@ def test_removing_a_node_moves_only_its_keys():
     moved = {k for k in KEYS if before[k] != after[k]}
     owned = {k for k in KEYS if before[k] == "node-2"}
     assert moved == owned, "exactly the removed node's keys should move, no others"
+
+
+def test_a_node_that_comes_back_owns_the_same_keys_again():
+    # A restarted cache node rejoining the ring must get its old keys back (its warm
+    # cache is still there), not an empty share.
+    ring = ch.HashRing([f"node-{i}" for i in range(6)])
+    before = assignment(ring)
+    ring.remove_node("node-2")
+    ring.add_node("node-2")
+    after = assignment(ring)
+    moved = sum(before[k] != after[k] for k in KEYS)
+    assert moved == 0, (
+        f"removing node-2 and adding it back moved {moved} of {len(KEYS)} keys; placement depends only on the "
+        "nodes on the ring, so the same ring must place every key where it was")
+
+
+def test_the_number_of_virtual_nodes_is_checked():
+    ring = ch.HashRing(["a", "b"], vnodes=1)
+    assert {ring.node_for(k) for k in KEYS[:2000]} == {"a", "b"}, "one point per node is a ring too (a lumpy one)"
+    for bad in (0, -3):
+        rejects(ch.HashRing, ["a"], vnodes=bad, why="a node needs at least one point on the ring")
+
+
+def test_stable_hash_uses_the_whole_64_bit_range():
+    hashes = [ch.stable_hash(k) for k in KEYS[:5000]]
+    assert all(isinstance(h, int) and 0 <= h < 2**64 for h in hashes), (
+        f"stable_hash returned {max(hashes)} for some key; a 64-bit hash lies in [0, 2**64)")
+    top = sum(h >= 2**63 for h in hashes) / len(hashes)
+    assert 0.4 < top < 0.6, (
+        f"{top:.0%} of 5000 hashes have the top (64th) bit set, expected about half: the hash should be "
+        "spread over all 64 bits")
 
 
 def test_virtual_nodes_balance_the_load():

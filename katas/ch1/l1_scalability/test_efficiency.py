@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import lesson_module
+from fixtures.course.expect import rejects
 
 eff = lesson_module(__file__, "efficiency")
 
@@ -31,11 +32,17 @@ def test_speedup_and_efficiency_of_a_timed_run():
     assert values == sorted(values, reverse=True), "efficiency of this run falls as workers are added"
 
 
-def test_needs_a_one_worker_baseline():
-    with pytest.raises(ValueError):
-        eff.speedups({2: 10.0, 4: 6.0})
-    with pytest.raises(ValueError):
-        eff.speedups({1: 0.0, 2: 1.0})
+@pytest.mark.parametrize("timings, why", [
+    pytest.param({2: 10.0, 4: 6.0}, "speedup is measured against a 1-worker run", id="no-baseline"),
+    pytest.param({}, "speedup is measured against a 1-worker run", id="empty"),
+    pytest.param({1: 0.0, 2: 1.0}, "a run cannot take 0 seconds", id="zero-time"),
+    pytest.param({1: 10.0, 2: -5.0}, "a run cannot take negative time", id="negative-time"),
+    pytest.param({1: 10.0, 2: float("inf")}, "a run that never ends has no speedup", id="infinite-time"),
+    pytest.param({1: 10.0, 0: 4.0}, "zero workers ran nothing", id="zero-workers"),
+    pytest.param({1: 10.0, 2.5: 4.0}, "worker counts are whole numbers", id="fractional-workers"),
+])
+def test_speedups_reject_timings_that_cannot_be_measured(timings, why):
+    rejects(eff.speedups, timings, why=why)
 
 
 @given(st.floats(0.0, 0.9), st.integers(2, 256))
@@ -52,9 +59,18 @@ def test_karp_flatt_rises_when_overhead_grows():
     assert e[16] > e[2], f"Karp-Flatt values {e}: rising e with n is the signature of growing overhead"
 
 
-def test_karp_flatt_rejects_a_single_worker():
-    with pytest.raises(ValueError):
-        eff.karp_flatt(1.0, 1)
+@pytest.mark.parametrize("speedup, workers", [(1.0, 1), (2.0, 0), (0.0, 4), (-2.0, 4)])
+def test_karp_flatt_rejects_impossible_input(speedup, workers):
+    rejects(eff.karp_flatt, speedup, workers, why="it needs at least 2 workers and a positive speedup")
+
+
+def test_karp_flatt_of_a_slowdown_is_above_one():
+    # Two workers taking twice as long as one: worse than fully serial. That is a real
+    # measurement (all coordination), not bad input, and e > 1 is how it shows.
+    got = eff.karp_flatt(0.5, 2)
+    assert got == pytest.approx(3.0), (
+        f"karp_flatt(0.5, 2) returned {got}, expected (1/0.5 - 1/2) / (1 - 1/2) = 3.0: a speedup below 1 is "
+        "a slowdown, still a measurement")
 
 
 @pytest.mark.parametrize("true_fraction", [0.02, 0.1, 0.3, 0.6])
@@ -76,16 +92,26 @@ SUPERLINEAR = {1: 100.0, 2: 47.0, 4: 21.0, 8: 8.0}
 SLOWER_WITH_MORE_WORKERS = {1: 10.0, 2: 12.0, 4: 13.0, 8: 13.5}
 
 
-@pytest.mark.parametrize("timings, clamped_to", [
-    pytest.param(SUPERLINEAR, 0.0, id="superlinear-fit-below-0"),
-    pytest.param(SLOWER_WITH_MORE_WORKERS, 1.0, id="slowdown-fit-above-1"),
+# Much slower with every worker from 2 on: the best straight line through T(n) = a + b/n
+# has a = 72.5 and b = -76.1, so it "predicts" a one-worker time a + b below zero.
+FIT_PREDICTS_NEGATIVE_TIME = {1: 10.0, 2: 10.0, 4: 40.0, 8: 70.0, 16: 85.0}
+
+
+BELOW_0 = "the least-squares a / (a + b) for these timings lies below 0, and a serial fraction is clamped to [0, 1]"
+ABOVE_1 = "the least-squares a / (a + b) for these timings lies above 1, and a serial fraction is clamped to [0, 1]"
+NO_TIME = ("the fitted one-worker time a + b is negative (a / (a + b) would flip sign), and the docstring says "
+           "that case is all overhead: 1.0")
+
+
+@pytest.mark.parametrize("timings, clamped_to, why", [
+    pytest.param(SUPERLINEAR, 0.0, BELOW_0, id="superlinear-fit-below-0"),
+    pytest.param(SLOWER_WITH_MORE_WORKERS, 1.0, ABOVE_1, id="slowdown-fit-above-1"),
+    pytest.param(FIT_PREDICTS_NEGATIVE_TIME, 1.0, NO_TIME, id="fitted-one-worker-time-negative"),
 ])
-def test_fit_is_clamped_to_a_fraction(timings, clamped_to):
+def test_fit_is_clamped_to_a_fraction(timings, clamped_to, why):
     got = eff.fit_serial_fraction(timings)
     assert got == pytest.approx(clamped_to, abs=1e-9), (
-        f"fit_serial_fraction({timings}) returned {got}, expected {clamped_to}: the least-squares a / (a + b) "
-        f"for these timings lies {'below 0' if clamped_to == 0.0 else 'above 1'}, and a serial fraction is "
-        f"clamped to [0, 1], so the answer is {clamped_to}")
+        f"fit_serial_fraction({timings}) returned {got}, expected {clamped_to}: {why}")
 
 
 @given(st.floats(0.01, 1000.0),

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import lesson_module
+from fixtures.course.expect import rejects
 
 usl = lesson_module(__file__, "usl")
 
@@ -23,7 +24,9 @@ def test_without_coherency_it_is_amdahls_law(sigma, n):
     assert got == pytest.approx(amdahl, rel=1e-9), f"usl_throughput({n}, {sigma}, 0, 1) = {got}; Amdahl gives {amdahl}"
 
 
-@given(st.floats(0.0, 0.5), st.floats(1e-5, 0.05))
+# sigma above 1 (contention worse than running serially) and kappa up to 1 put the
+# peak at 1 or 2 workers, where rounding the calculus optimum is easiest to get wrong.
+@given(st.floats(0.0, 1.5), st.floats(1e-5, 1.0))
 def test_peak_matches_a_brute_force_search(sigma, kappa):
     best = max(range(1, 5001), key=lambda n: (usl.usl_throughput(n, sigma, kappa, 1.0), -n))
     got = usl.peak_workers(sigma, kappa)
@@ -48,6 +51,20 @@ def test_fit_recovers_the_coefficients_from_measurements(sigma, kappa):
     got_sigma, got_kappa = usl.fit_usl(measured)
     assert got_sigma == pytest.approx(sigma, abs=0.02), f"fitted sigma {got_sigma:.4f}, data made with {sigma}"
     assert got_kappa == pytest.approx(kappa, abs=0.001), f"fitted kappa {got_kappa:.5f}, data made with {kappa}"
+
+
+@pytest.mark.parametrize("sigma, kappa, workers", [
+    pytest.param(0.05, 0.002, (2, 4), id="1-2-4"),
+    pytest.param(0.2, 0.0005, (4, 16, 64), id="1-4-16-64"),
+    pytest.param(0.0, 0.01, (3, 5, 7, 9), id="1-3-5-7-9"),
+])
+def test_fit_of_exact_measurements_is_exact(sigma, kappa, workers):
+    measured = {n: 50.0 * n / (1 + sigma * (n - 1) + kappa * n * (n - 1)) for n in (1, *workers)}
+    got_sigma, got_kappa = usl.fit_usl(measured)
+    assert (got_sigma, got_kappa) == (pytest.approx(sigma, abs=1e-9), pytest.approx(kappa, abs=1e-9)), (
+        f"fit_usl({ {n: round(x, 3) for n, x in measured.items()} }) returned ({got_sigma}, {got_kappa}); these "
+        f"throughputs are exactly the USL with sigma={sigma}, kappa={kappa}, so the least-squares fit of "
+        "n X(1) / X(n) - 1 = sigma (n - 1) + kappa n (n - 1) recovers them exactly")
 
 
 # Faster than linear up to 8 workers (warm caches), then falling: the unclamped fit is
@@ -96,15 +113,19 @@ def test_fit_clamps_both_coefficients_at_zero():
     pytest.param(8, 0.1, 0.01, -5.0, id="negative-single"),
 ])
 def test_throughput_rejects_impossible_input(workers, sigma, kappa, single):
-    try:
-        got = usl.usl_throughput(workers, sigma, kappa, single)
-    except ValueError:
-        return
-    pytest.fail(f"usl_throughput({workers}, {sigma}, {kappa}, {single}) returned {got}, expected a ValueError: "
-                "workers must be at least 1, sigma and kappa cannot be negative, and one worker's throughput "
-                "must be positive")
+    rejects(usl.usl_throughput, workers, sigma, kappa, single, why="workers must be at least 1, sigma and kappa "
+            "cannot be negative, and one worker's throughput must be positive")
 
 
-def test_fit_needs_enough_points():
-    with pytest.raises(ValueError):
-        usl.fit_usl({1: 100.0, 2: 190.0})
+@pytest.mark.parametrize("measured", [
+    pytest.param({1: 100.0, 2: 190.0}, id="one-other-count"),
+    pytest.param({1: 100.0}, id="only-one-worker"),
+    pytest.param({2: 190.0, 4: 340.0, 8: 560.0}, id="no-one-worker-run"),
+])
+def test_fit_needs_enough_points(measured):
+    rejects(usl.fit_usl, measured, why="the fit needs the 1-worker throughput and at least two other worker counts")
+
+
+@pytest.mark.parametrize("sigma, kappa", [(-0.1, 0.01), (0.1, -0.01)])
+def test_peak_rejects_negative_coefficients(sigma, kappa):
+    rejects(usl.peak_workers, sigma, kappa, why="contention and coherency costs cannot be negative")

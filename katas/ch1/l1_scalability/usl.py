@@ -22,12 +22,13 @@ def usl_throughput(workers: int, sigma: float, kappa: float, single: float) -> f
 
 def peak_workers(sigma: float, kappa: float) -> int | None:
     """The worker count with the highest throughput, or None when throughput never
-    peaks (kappa == 0)."""
+    peaks (kappa == 0). ValueError for a negative coefficient."""
     raise KataNotImplemented("1.1.5")
 
 
 def fit_usl(throughputs: Mapping[int, float]) -> tuple[float, float]:
     """Fit (sigma, kappa) to measured throughput by worker count (needs n = 1 and two others).
 
-    Coefficients are clamped at 0."""
+    Coefficients are clamped at 0. ValueError without the 1-worker throughput or with
+    fewer than two other worker counts."""
     raise KataNotImplemented("1.1.5")

@@ -35,7 +35,8 @@ def wc_reducer(word: str, counts: list[int]) -> int:
 
 
 def partition_for(key: str, reducers: int) -> int:
-    """The reducer (0 .. reducers-1) that owns `key`; the same in every process."""
+    """The reducer (0 .. reducers-1) that owns `key`; the same in every process.
+    ValueError for reducers < 1."""
     raise KataNotImplemented("1.2.1")
 
 
@@ -48,5 +49,5 @@ class MapReduceResult:  # given: what run_mapreduce returns
 def run_mapreduce(documents: list[str], mapper: Mapper, reducer: Reducer, *, workers: int = 2, reducers: int = 2, combiner: Reducer | None = None) -> MapReduceResult:
     """Run a MapReduce job: one map task per document on a pool of `workers` processes,
     a hash-partitioned shuffle to `reducers` reduce tasks (run on the same pool), and an
-    optional map-side `combiner`."""
+    optional map-side `combiner`. ValueError for fewer than one worker or one reducer."""
     raise KataNotImplemented("1.2.1")

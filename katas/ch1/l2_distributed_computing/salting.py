@@ -14,7 +14,8 @@ def salt_keys(pairs, buckets: int):
     """Spread each key over `buckets` sub-keys: (key, value) -> ((key, salt), value).
 
     The records of a key must spread over the salts even when their values are all equal
-    (a count), and the salt must be deterministic (a retried task must salt the same way)."""
+    (a count), and the salt must be deterministic (a retried task must salt the same way).
+    ValueError for buckets < 1 (one bucket is allowed: no spreading)."""
     raise KataNotImplemented("1.2.3")
 
 

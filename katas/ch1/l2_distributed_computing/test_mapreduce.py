@@ -6,11 +6,15 @@ import random
 import re
 import subprocess
 import sys
+import time
+import zlib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from fixtures import lesson_module
+from fixtures.course.expect import rejects
 from fixtures.course.trees import REPO_ROOT
 
 mr = lesson_module(__file__, "mapreduce")
@@ -124,6 +128,41 @@ def test_partitioning_is_stable_across_processes_and_spreads_keys():
     assert json.loads(out.stdout) == here, "another process puts keys on other reducers (is hash() salted?)"
 
 
-def test_rejects_an_empty_pool():
-    with pytest.raises(ValueError):
-        mr.run_mapreduce(DOCS, mr.wc_mapper, mr.wc_reducer, workers=0)
+def meeting_mapper(document):
+    """Word count's map that first waits (up to 10 s) until another map task is running too."""
+    room = Path(os.environ["KATA_MEETING_ROOM"])
+    (room / f"{os.getpid()}-{zlib.crc32(document.encode())}").touch()
+    give_up = time.monotonic() + 10
+    while len(list(room.iterdir())) < 2:
+        if time.monotonic() > give_up:
+            raise RuntimeError("this map task waited 10 s and no other map task ran at the same time")
+        time.sleep(0.01)
+    return [(word, 1) for word in words_of(document)]
+
+
+def test_by_default_map_tasks_run_two_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("KATA_MEETING_ROOM", str(tmp_path))
+    docs = DOCS[:2]
+    try:
+        result = mr.run_mapreduce(docs, meeting_mapper, mr.wc_reducer)
+    except RuntimeError as err:
+        pytest.fail(f"run_mapreduce(two documents, mapper, reducer) with the default workers: {err}. The "
+                    "default pool has 2 worker processes, so both map tasks should run at once")
+    assert result.output == Counter(w for d in docs for w in words_of(d))
+
+
+def test_one_worker_and_one_reducer_still_count_right():
+    # Called with keywords: the first three parameters have names a caller may use.
+    result = mr.run_mapreduce(documents=DOCS, mapper=mr.wc_mapper, reducer=mr.wc_reducer, workers=1, reducers=1)
+    expected = Counter(w for d in DOCS for w in words_of(d))
+    assert result.output == expected, "one worker process and one reducer must give the same counts as many"
+
+
+@pytest.mark.parametrize("workers, reducers", [(0, 2), (-1, 2), (2, 0), (2, -1)])
+def test_rejects_an_empty_pool(workers, reducers):
+    rejects(mr.run_mapreduce, ["a document"], mr.wc_mapper, mr.wc_reducer, workers=workers, reducers=reducers,
+            why="a job needs at least one worker process and one reducer")
+
+
+def test_partition_for_rejects_no_reducers():
+    rejects(mr.partition_for, "spark", 0, why="a key needs at least one reducer to go to")

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pyspark import TaskContext
 
 from fixtures import lesson_module
+from fixtures.course.expect import rejects
 from fixtures.engines.spark import SparkObserver
 
 retries = lesson_module(__file__, "retries")
@@ -102,6 +103,15 @@ def test_buckets_do_not_depend_on_the_workers_hash_seed(spark):
         f"(e.g. {changed[0]!r}: {usual.get(changed[0])} then {other.get(changed[0])}). PySpark fixes the hash "
         "seed of one application's workers, so hash() survives a retry, but another run of the job may not "
         "have the same seed: derive the bucket with a stable digest (hashlib, zlib.crc32) of the record and the seed")
+
+
+def test_bucket_count_is_checked_at_once(spark):
+    rdd = spark.sparkContext.parallelize(RECORDS[:100], 2)
+    for bad in (0, -4):
+        rejects(retries.assign_buckets, rdd, bad, 7, why="a record needs at least one bucket to go to; say so "
+                "when the RDD is built, not later inside a job")
+    one = retries.assign_buckets(rdd, 1, seed=7).collect()
+    assert {bucket for _, bucket in one} == {0}, f"with 1 bucket every record is in bucket 0, got {one[:5]}..."
 
 
 def test_the_seed_changes_the_assignment(spark):

@@ -73,3 +73,9 @@ def test_rejects_no_buckets(spark):
     rdd = spark.sparkContext.parallelize(RECORDS[:10], 1)
     with pytest.raises(ValueError):
         salting.salt_keys(rdd, 0)
+
+
+def test_one_bucket_is_no_salt_at_all(spark):
+    rdd = spark.sparkContext.parallelize(RECORDS[:1000], 2)
+    assert dict(salting.salted_sum(rdd, 1).collect()) == expected_sums(RECORDS[:1000]), (
+        "salted_sum(pairs, 1): one bucket means every record of a key keeps the same salt; the sums stay right")

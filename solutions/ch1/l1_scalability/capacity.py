@@ -10,20 +10,26 @@ _EPSILON = 1e-9
 
 
 def _positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or math.isinf(value):
+    if not value > 0 or math.isinf(value):
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
 
 
 def concurrency(arrival_rate: float, latency_s: float) -> float:
-    """Little's law: mean requests in flight L = arrival rate (req/s) x mean latency (s)."""
+    """Little's law: mean requests in flight L = arrival rate (req/s) x mean latency (s).
+
+    ValueError unless both are positive and finite.
+    """
     _positive("arrival_rate", arrival_rate)
     _positive("latency_s", latency_s)
     return arrival_rate * latency_s
 
 
 def replica_throughput(slots: int, latency_s: float) -> float:
-    """Requests per second one replica sustains with `slots` requests in flight at once."""
-    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+    """Requests per second one replica sustains with `slots` requests in flight at once.
+
+    ValueError for slots < 1 or a latency that is not positive and finite.
+    """
+    if slots < 1:
         raise ValueError(f"slots must be a positive int, got {slots!r}")
     _positive("latency_s", latency_s)
     # Little's law read the other way: throughput = in-flight / time in system.
@@ -41,7 +47,7 @@ def replicas_needed(peak_rps: float, latency_s: float, slots: int,
     _positive("peak_rps", peak_rps)
     if not 0.0 <= headroom < 1.0:
         raise ValueError(f"headroom must be within [0, 1), got {headroom!r}")
-    if isinstance(spares, bool) or not isinstance(spares, int) or spares < 0:
+    if spares < 0:
         raise ValueError(f"spares must be a non-negative int, got {spares!r}")
     # Plan each replica at a target utilisation, not at 100%: queueing delay grows
     # without bound as utilisation approaches 1.

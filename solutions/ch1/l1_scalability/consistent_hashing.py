@@ -25,11 +25,11 @@ class HashRing:
     """Consistent hashing with virtual nodes.
 
     Each node owns `vnodes` points on a ring of 64-bit hashes; a key belongs to the
-    first point clockwise from the key's hash.
+    first point clockwise from the key's hash. ValueError for vnodes < 1.
     """
 
     def __init__(self, nodes: Iterable[str] = (), vnodes: int = 100):
-        if isinstance(vnodes, bool) or not isinstance(vnodes, int) or vnodes < 1:
+        if vnodes < 1:
             raise ValueError(f"vnodes must be a positive int, got {vnodes!r}")
         self.vnodes = vnodes
         self._points: list[int] = []  # sorted hashes, searched with bisect

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 
 
 def _validated(timings: Mapping[int, float]) -> dict[int, float]:
-    if not isinstance(timings, Mapping) or not timings:
-        raise ValueError("timings must be a non-empty mapping of worker count -> seconds")
     for workers, seconds in timings.items():
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"worker counts must be positive ints, got {workers!r}")
@@ -22,7 +20,11 @@ def _validated(timings: Mapping[int, float]) -> dict[int, float]:
 
 
 def speedups(timings: Mapping[int, float]) -> dict[int, float]:
-    """Speedup T(1) / T(n) for every worker count n in `timings` (seconds per run)."""
+    """Speedup T(1) / T(n) for every worker count n in `timings` (seconds per run).
+
+    Raise ValueError without a 1-worker run, for a worker count that is not a whole
+    number >= 1, or for a time that is not positive and finite.
+    """
     t = _validated(timings)
     return {n: t[1] / seconds for n, seconds in sorted(t.items())}
 
@@ -38,7 +40,7 @@ def karp_flatt(speedup: float, workers: int) -> float:
     Raise ValueError for workers < 2 (one worker tells nothing about the serial part)
     or a non-positive speedup.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 2:
+    if workers < 2:
         raise ValueError(f"Karp-Flatt needs at least 2 workers, got {workers!r}")
     if not speedup > 0:
         raise ValueError(f"speedup must be positive, got {speedup!r}")
@@ -50,6 +52,8 @@ def karp_flatt(speedup: float, workers: int) -> float:
 def fit_serial_fraction(timings: Mapping[int, float]) -> float:
     """Least-squares fit of T(n) = a + b / n to the timings; return a / (a + b), clamped to [0, 1].
 
+    When the fitted one-worker time a + b is not positive (runs that slow down with
+    more workers faster than any serial part explains), return 1.0: it is all overhead.
     Needs at least two distinct worker counts.
     """
     t = _validated(timings)

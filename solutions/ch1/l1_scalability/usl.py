@@ -13,7 +13,7 @@ def usl_throughput(workers: int, sigma: float, kappa: float, single: float) -> f
     coordination), single: throughput of one worker. ValueError for workers < 1,
     negative coefficients or a non-positive single.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    if workers < 1:
         raise ValueError(f"workers must be a positive int, got {workers!r}")
     if sigma < 0 or kappa < 0 or not single > 0:
         raise ValueError("sigma and kappa must be >= 0 and single > 0")
@@ -25,7 +25,7 @@ def usl_throughput(workers: int, sigma: float, kappa: float, single: float) -> f
 
 def peak_workers(sigma: float, kappa: float) -> int | None:
     """The worker count with the highest throughput, or None when throughput never
-    peaks (kappa == 0)."""
+    peaks (kappa == 0). ValueError for a negative coefficient."""
     if sigma < 0 or kappa < 0:
         raise ValueError("sigma and kappa must be >= 0")
     if kappa == 0:
@@ -40,7 +40,8 @@ def peak_workers(sigma: float, kappa: float) -> int | None:
 def fit_usl(throughputs: Mapping[int, float]) -> tuple[float, float]:
     """Fit (sigma, kappa) to measured throughput by worker count (needs n = 1 and two others).
 
-    Coefficients are clamped at 0.
+    Coefficients are clamped at 0. ValueError without the 1-worker throughput or with
+    fewer than two other worker counts.
     """
     if 1 not in throughputs or len(throughputs) < 3:
         raise ValueError("need the 1-worker throughput and at least two other worker counts")
@@ -53,9 +54,9 @@ def fit_usl(throughputs: Mapping[int, float]) -> tuple[float, float]:
     a22 = sum(v * v for _, v, _ in rows)
     b1 = sum(u * y for u, _, y in rows)
     b2 = sum(v * y for _, v, y in rows)
+    # Never 0: two distinct worker counts besides n = 1 make the columns independent
+    # (and dict keys are distinct).
     det = a11 * a22 - a12 * a12
-    if det == 0:
-        raise ValueError("worker counts must be distinct")
     sigma = (b1 * a22 - b2 * a12) / det
     kappa = (a11 * b2 - a12 * b1) / det
     return max(0.0, sigma), max(0.0, kappa)

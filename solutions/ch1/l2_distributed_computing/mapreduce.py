@@ -30,7 +30,8 @@ def wc_reducer(word: str, counts: list[int]) -> int:
 
 
 def partition_for(key: str, reducers: int) -> int:
-    """The reducer (0 .. reducers-1) that owns `key`; the same in every process."""
+    """The reducer (0 .. reducers-1) that owns `key`; the same in every process.
+    ValueError for reducers < 1."""
     if reducers < 1:
         raise ValueError(f"reducers must be >= 1, got {reducers}")
     # crc32, not hash(): map tasks run in other processes, each with its own
@@ -68,7 +69,7 @@ def run_mapreduce(documents: list[str], mapper: Mapper, reducer: Reducer, *, wor
                   reducers: int = 2, combiner: Reducer | None = None) -> MapReduceResult:
     """Run a MapReduce job: one map task per document on a pool of `workers` processes,
     a hash-partitioned shuffle to `reducers` reduce tasks (run on the same pool), and an
-    optional map-side `combiner`.
+    optional map-side `combiner`. ValueError for fewer than one worker or one reducer.
     """
     if workers < 1 or reducers < 1:
         raise ValueError("workers and reducers must be >= 1")

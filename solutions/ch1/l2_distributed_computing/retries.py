@@ -9,7 +9,7 @@ def assign_buckets(records, buckets: int, seed: int):
     """Pair every record of the RDD with a bucket in 0 .. buckets-1, pseudo-randomly
     but reproducibly: the same (record, seed) always gets the same bucket, in any
     process and on any attempt, whatever partition or position the record is in.
-    Every bucket gets about its share."""
+    Every bucket gets about its share. ValueError for buckets < 1, at once (not when a job runs)."""
     if buckets < 1:
         raise ValueError(f"buckets must be >= 1, got {buckets}")
 

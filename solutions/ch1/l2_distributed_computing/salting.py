@@ -10,6 +10,7 @@ def salt_keys(pairs, buckets: int):
 
     The records of a key must spread over the salts even when their values are all equal
     (a count), and the salt must be deterministic (a retried task must salt the same way).
+    ValueError for buckets < 1 (one bucket is allowed: no spreading).
     """
     if buckets < 1:
         raise ValueError(f"buckets must be >= 1, got {buckets}")
