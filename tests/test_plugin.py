@@ -53,7 +53,8 @@ def test_a_hanging_test_is_stopped_and_names_its_kata(repo_copy):
     result = repo_copy.run("-m", "pytest", "--solutions", f"katas/{LESSON}/test_usl.py::test_waits_forever")
     assert result.returncode == 1
     assert time.monotonic() - started < 25, "the timeout did not stop the test"
-    assert "kata 1.1.5: the test did not finish within 1 s and was stopped." in result.stdout
+    assert "kata 1.1.5: still running after 1 s, its time budget, so it was stopped." in result.stdout
+    assert f"katas/{LESSON}/test_usl.py" in result.stdout and "time.sleep(30)" in result.stdout, result.stdout
 
 
 def test_an_unwritten_artifact_is_reported_before_missing_infrastructure(repo_copy):

@@ -11,7 +11,6 @@ from fixtures.data.request_logs import expected_daily_model_stats
 from fixtures.engines.spark import submit_python
 
 DRIVER = REPO_ROOT / "fixtures" / "engines" / "spark" / "drivers" / "capstone_pipeline.py"
-pytestmark = pytest.mark.timeout(300)
 
 
 def run_on_cluster(cluster, request_logs, output, scratch):

@@ -114,6 +114,16 @@ def test_fit_is_clamped_to_a_fraction(timings, clamped_to, why):
         f"fit_serial_fraction({timings}) returned {got}, expected {clamped_to}: {why}")
 
 
+@pytest.mark.parametrize("timings", [MEASURED, SUPERLINEAR, SLOWER_WITH_MORE_WORKERS, FIT_PREDICTS_NEGATIVE_TIME],
+                         ids=["measured", "superlinear", "slowdown", "fitted-one-worker-time-negative"])
+def test_the_fit_does_not_depend_on_the_unit_of_time(timings):
+    in_seconds = eff.fit_serial_fraction(timings)
+    in_kiloseconds = eff.fit_serial_fraction({n: t / 1000 for n, t in timings.items()})
+    assert in_kiloseconds == pytest.approx(in_seconds, abs=1e-9), (
+        f"fit_serial_fraction gave {in_seconds} for {timings} (seconds) but {in_kiloseconds} for the same runs in "
+        "kiloseconds: a fraction of the run time cannot depend on the unit the time is measured in")
+
+
 @given(st.floats(0.01, 1000.0),
        st.dictionaries(st.integers(2, 64), st.floats(0.01, 1000.0), min_size=1, max_size=5))
 def test_fit_is_always_a_fraction(one_worker, others):

@@ -158,10 +158,11 @@ def test_one_worker_and_one_reducer_still_count_right():
     assert result.output == expected, "one worker process and one reducer must give the same counts as many"
 
 
+@pytest.mark.parametrize("documents", [["a document"], []], ids=["one-document", "no-documents"])
 @pytest.mark.parametrize("workers, reducers", [(0, 2), (-1, 2), (2, 0), (2, -1)])
-def test_rejects_an_empty_pool(workers, reducers):
-    rejects(mr.run_mapreduce, ["a document"], mr.wc_mapper, mr.wc_reducer, workers=workers, reducers=reducers,
-            why="a job needs at least one worker process and one reducer")
+def test_rejects_an_empty_pool(workers, reducers, documents):
+    rejects(mr.run_mapreduce, documents, mr.wc_mapper, mr.wc_reducer, workers=workers, reducers=reducers,
+            why="a job needs at least one worker process and one reducer, even before it has documents")
 
 
 def test_partition_for_rejects_no_reducers():

@@ -1,0 +1,263 @@
+"""Fault injection: a learner's usual mistakes, each in a small course of its own.
+
+Every case breaks kata 9.1.1 one way and leaves kata 9.1.2 sound, runs `pytest` on the
+lesson in a repository copy, and checks what a learner would meet: the first lines
+name the kata and the mistake, the whole output stays a few dozen lines, the run
+ends well inside a bound that is generous for a loaded 2-core machine, kata 9.1.2
+still ran and passed, and nothing the run started is still running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+
+import psutil
+import pytest
+
+from tests.conftest import RepoCopy, make_copy, replace_course
+
+LESSON = "ch9/l1_faults"
+CATALOG = """
+[[chapters]]
+number = 9
+title = "Faults"
+
+[[chapters.lessons]]
+id = "9.1"
+title = "A learner's usual mistakes"
+dir = "ch9/l1_faults"
+budget = 3
+
+[[chapters.lessons.katas]]
+id = "9.1.1"
+title = "The broken one"
+files = ["broken.py"]
+tests = "test_broken.py"
+hints = ["a hint"]
+
+[[chapters.lessons.katas]]
+id = "9.1.2"
+title = "The sound one"
+files = ["sound.py"]
+tests = "test_sound.py"
+hints = ["a hint"]
+"""
+
+TEST_BROKEN = '''
+from hypothesis import given, strategies as st
+
+from fixtures import lesson_module
+
+broken = lesson_module(__file__, "broken")
+
+
+@given(st.integers(1, 100))
+def test_double(n):
+    got = broken.double(n)
+    assert got - n == n, f"double({n}) returned {got!r}"
+
+
+def test_double_of_zero():
+    assert broken.double(0) == 0
+'''
+
+TEST_SOUND = '''
+from fixtures import lesson_module
+
+sound = lesson_module(__file__, "sound")
+
+
+def test_triple():
+    assert sound.triple(3) == 9
+'''
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> RepoCopy:
+    repo = make_copy(tmp_path_factory.mktemp("faults") / "repo")
+    replace_course(repo, CATALOG, [LESSON])
+    for tree in ("katas", "solutions"):
+        repo.write(f"{tree}/{LESSON}/sound.py", "def triple(n):\n    return 3 * n\n")
+        repo.write(f"{tree}/{LESSON}/broken.py", "def double(n):\n    return 2 * n\n")
+    repo.write(f"katas/{LESSON}/test_broken.py", TEST_BROKEN)
+    repo.write(f"katas/{LESSON}/test_sound.py", TEST_SOUND)
+    return repo
+
+
+@dataclass
+class Outcome:
+    code: int
+    lines: list[str]
+    seconds: float
+    left_running: list[str]
+
+    def first_failure(self) -> str:
+        """The first line of the first failure report (after pytest's ____ test name ____ line)."""
+        for i, line in enumerate(self.lines):
+            if line.startswith("_") and line.rstrip().endswith("_") and i + 1 < len(self.lines):
+                return self.lines[i + 1]
+        return ""
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines[-60:])
+
+
+def run_with(course: RepoCopy, body: str, *args: str, bound: float = 90) -> Outcome:
+    course.write(f"katas/{LESSON}/broken.py", textwrap.dedent(body).lstrip())
+    started = time.monotonic()
+    # A session of its own: whatever the run starts can be found afterwards by session id.
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:randomly", f"katas/{LESSON}", *args],
+                            cwd=course.root, env=course.env({"KATA_NO_PROGRESS": "1"}), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=bound)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        pytest.fail(f"the run did not end within {bound} s:\n{out[-3000:]}")
+    seconds = time.monotonic() - started
+    left = []
+    for p in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if os.getsid(p.pid) == proc.pid and p.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{p.pid} {' '.join(p.info['cmdline'] or [])[:120]}")
+                p.kill()
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return Outcome(proc.returncode, out.splitlines(), seconds, left)
+
+
+def assert_contained(outcome: Outcome, first: str, *, max_lines: int = 45, max_seconds: float = 60,
+                     sound_ran: bool = True) -> None:
+    assert outcome.first_failure().startswith(first), f"first failure line: {outcome.first_failure()!r}\n{outcome}"
+    assert len(outcome.lines) <= max_lines, f"{len(outcome.lines)} lines of output:\n{outcome}"
+    assert outcome.seconds < max_seconds, f"took {outcome.seconds:.1f} s:\n{outcome}"
+    assert not outcome.left_running, f"still running after the run: {outcome.left_running}"
+    if sound_ran:
+        assert outcome.code == 1, outcome
+        assert "test_sound.py ." in "\n".join(outcome.lines), f"kata 9.1.2 did not run and pass:\n{outcome}"
+
+
+def test_an_endless_loop_under_hypothesis_is_stopped_at_the_budget(course):
+    outcome = run_with(course, """
+        def double(n):
+            while True:
+                pass
+        """)
+    assert_contained(outcome, "kata 9.1.1: still running after 3 s, its time budget, so it was stopped.")
+    text = "\n".join(outcome.lines)
+    assert "katas/ch9/l1_faults/broken.py:2 in double()" in text and "while True:" in text, outcome
+    assert "budget cut to 2 s" in text, "the kata's second test should not wait the whole budget again"
+
+
+def test_a_syntax_error_fails_only_its_own_kata(course):
+    outcome = run_with(course, """
+        def double(n)
+            return 2 * n
+        """)
+    assert_contained(outcome, "kata 9.1.1: katas/ch9/l1_faults/broken.py does not import: "
+                              "SyntaxError at line 1: expected ':'", max_seconds=30)
+    assert "(as above)" in "\n".join(outcome.lines), "the second test should not repeat the whole message"
+
+
+def test_an_error_at_import_time_names_the_line(course):
+    outcome = run_with(course, """
+        FACTOR = undefined_name * 2
+
+        def double(n):
+            return FACTOR * n
+        """)
+    assert_contained(outcome, "kata 9.1.1: katas/ch9/l1_faults/broken.py does not import: NameError at line 1 of "
+                              "katas/ch9/l1_faults/broken.py: name 'undefined_name' is not defined", max_seconds=30)
+
+
+@pytest.mark.parametrize("call, shown", [("sys.exit(3)", "sys.exit(3)"), ("os._exit(3)", "os._exit(3)")])
+def test_exiting_does_not_end_the_run(course, call, shown):
+    outcome = run_with(course, f"""
+        import os
+        import sys
+
+        def double(n):
+            {call}
+        """)
+    assert_contained(outcome, f"kata 9.1.1: the code called {shown}, which would end the whole test run.",
+                     max_seconds=30)
+
+
+def test_endless_recursion_is_a_few_lines(course):
+    outcome = run_with(course, """
+        def double(n):
+            return double(n) + 0
+        """)
+    assert_contained(outcome, "kata 9.1.1: a function kept calling itself until Python gave up (RecursionError).",
+                     max_seconds=30)
+
+
+def test_megabytes_of_printing_are_cut_to_the_end(course):
+    outcome = run_with(course, """
+        def double(n):
+            for i in range(20_000):
+                print(f"debug line {i}: still thinking about {n}")
+            return 2 * n + 1
+        """)
+    assert_contained(outcome, "", max_lines=80, max_seconds=60)
+    text = "\n".join(outcome.lines)
+    assert "earlier lines" in text and ".kata/logs/9.1.1-" in text, outcome
+    assert "debug line 19999" in text, "the end of the output, where the last state is, stays visible"
+
+
+def test_a_wrong_return_type_says_what_came_back(course):
+    outcome = run_with(course, """
+        def double(n):
+            return str(2 * n)
+        """)
+    assert_contained(outcome, "kata 9.1.1: the test could not use what your code returned: TypeError: "
+                              "unsupported operand type(s) for -: 'str' and 'int'", max_seconds=30)
+    text = "\n".join(outcome.lines)
+    assert "test_double(" in text and "n=1," in text, "hypothesis's smallest failing input is the one to try by hand"
+
+
+def test_a_huge_allocation_is_a_memory_error_not_a_swapping_machine(course):
+    outcome = run_with(course, """
+        def double(n):
+            table = [0] * (10 ** 11)
+            return 2 * n
+        """)
+    assert_contained(outcome, "kata 9.1.1: the code asked for more than 2 GiB of memory (MemoryError)",
+                     max_seconds=30)
+
+
+def test_a_child_process_left_running_fails_the_run_and_is_stopped(course):
+    outcome = run_with(course, """
+        import subprocess
+
+        def double(n):
+            subprocess.Popen(["sleep", "300"])
+            return 2 * n
+        """, "-k", "zero")
+    assert outcome.code == 1, outcome
+    text = "\n".join(outcome.lines)
+    assert "leaked by the tests (now stopped)" in text and "sleep 300" in text, outcome
+    assert not outcome.left_running, outcome.left_running
+
+
+def test_code_stuck_in_c_ends_the_run_with_a_message(course):
+    # sum() over a range runs in C and never checks for signals: only the watchdog can end it.
+    outcome = run_with(course, """
+        def double(n):
+            return sum(range(10 ** 15)) * 0 + 2 * n
+        """, "-k", "zero", bound=120)
+    text = "\n".join(outcome.lines)
+    assert outcome.code == -9, outcome  # ended by the watchdog
+    assert "kata 9.1.1, test_double_of_zero: still running after 3 s (its time budget), and it did not stop" in text
+    assert "katas/ch9/l1_faults/broken.py:2 in double()" in text, outcome
+    assert "every thread's stack is in" in text, outcome
+    assert len(outcome.lines) <= 30, outcome
+    assert outcome.seconds < 60, outcome.seconds
+    assert not outcome.left_running, outcome.left_running
