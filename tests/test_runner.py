@@ -378,3 +378,16 @@ def test_ctrl_c_ends_the_watch_in_every_state(course, tmp_path, state):
         course.write(f"{LESSON}/todo.py", STUBS["todo.py"])
     left = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert not left, f"processes left running after Ctrl-C: {left}"
+
+
+def test_an_endless_loop_is_stopped_and_the_watch_goes_on(course, tmp_path):
+    marker = tmp_path / "loop-started"
+    course.write(f"{LESSON}/todo.py", ENDLESS.format(marker=str(marker)))
+    try:
+        with WatchProcess(course, "1.1.3", env={"KATA_ASSUME_MISSING": "docker"}) as watch:
+            watch.wait_for(r"kata 1\.1\.3: still running after 10 s, its time budget, so it was stopped\.", timeout=90)
+            watch.wait_for(r"✗ kata 1\.1\.3 failing", timeout=30)
+            course.write(f"{LESSON}/todo.py", SOLUTIONS["todo.py"])
+            watch.wait_for(r"✓ kata 1\.1\.3 done", timeout=60)
+    finally:
+        course.write(f"{LESSON}/todo.py", STUBS["todo.py"])
