@@ -125,6 +125,8 @@ def test_daily_model_stats_match_an_independent_count(spark, request_logs):
     for key, want in expected.items():
         row = got[key]
         assert row["requests"] == want["requests"], f"{key}: requests {row['requests']} != {want['requests']}"
-        assert row["errors"] == want["errors"], f"{key}: errors {row['errors']} != {want['errors']}"
+        assert row["errors"] == want["errors"], (
+            f"{key}: errors {row['errors']} != {want['errors']}: an error is a status >= 500 (the input has rows "
+            "with 499, a client that gave up, and with exactly 500)")
         assert row["total_tokens"] == want["total_tokens"], f"{key}: total_tokens differ"
         assert row["avg_latency_ms"] == pytest.approx(want["latency_sum"] / want["requests"]), f"{key}: avg latency"
