@@ -6,10 +6,12 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
+from fixtures import lesson_module
 from fixtures.course.trees import REPO_ROOT, active_tree
 from fixtures.data.request_logs import expected_daily_model_stats
 from fixtures.engines.spark import submit_python
 
+pipeline = lesson_module(__file__, "pipeline")
 DRIVER = REPO_ROOT / "fixtures" / "engines" / "spark" / "drivers" / "capstone_pipeline.py"
 
 
@@ -78,3 +80,17 @@ def test_the_dataset_never_travels_to_the_driver(first_run, request_logs):
     assert result["result_bytes"] < manifest.bytes / 20, (
         f"{result['result_bytes']} bytes of results reached the driver for a {manifest.bytes}-byte input: "
         "aggregate on the cluster and write from there; bring back only counts")
+
+
+def test_a_clean_day_reports_no_bad_rows(spark, tmp_path):
+    # Run in this process on the local session: the report's arithmetic, not the cluster, is
+    # under test. Every row is valid, so the sum of "not valid" flags is 0, a real count.
+    day = tmp_path / "logs" / "dt=2026-11-04"
+    day.mkdir(parents=True)
+    rows = [{"request_id": f"r{i}", "ts": f"2026-11-04T0{i}:00:00Z", "model": "small", "latency_ms": 10.0 + i,
+             "status": 200, "tokens": 5} for i in range(6)]
+    (day / "part-0.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = pipeline.run_pipeline(spark, str(tmp_path / "logs"), str(tmp_path / "out"))
+    assert report == {"rows_read": 6, "bad_rows": 0, "groups": 1}, (
+        f"run_pipeline over 6 valid rows of one model on one day returned {report}; expected "
+        "{'rows_read': 6, 'bad_rows': 0, 'groups': 1}")
