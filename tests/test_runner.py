@@ -365,6 +365,7 @@ def test_ctrl_c_ends_the_watch_in_every_state(course, tmp_path, state):
                 # handler: death by SIGINT, or exit 1 from an interrupted import. What
                 # counts is that Ctrl-C ended it, quickly and with nothing left behind.
                 watch.clean_exit_codes = None
+                watch.ctrl_c_every = 2.0
             if state == "idle":
                 watch.wait_for(r"✗ kata 1\.1\.3 not implemented yet", timeout=60)
             elif state == "running a test":
