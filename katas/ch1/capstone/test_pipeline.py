@@ -21,10 +21,14 @@ def run_on_cluster(cluster, request_logs, output, scratch):
     module = f"{active_tree()}.ch1.capstone.pipeline"
     done = submit_python(cluster, DRIVER, [module, str(path), str(output), str(report)], scratch)
     if done.returncode != 0:
-        # spark-submit passes the Python driver's stderr through its stdout.
-        lines = (done.stdout + "\n" + done.stderr).strip().splitlines()
-        start = max((i for i, l in enumerate(lines) if l.startswith("Traceback")), default=len(lines) - 12)
-        tail = "\n".join(lines[start:][-25:])
+        # spark-submit passes the Python driver's stderr through its stdout, and the JVM may
+        # log Java frames after it: show the Python traceback up to its exception line.
+        lines = [line for line in (done.stdout + "\n" + done.stderr).splitlines()
+                 if line.strip() and not line.lstrip().startswith("at ")]
+        start = max((i for i, l in enumerate(lines) if l.startswith("Traceback")), default=max(0, len(lines) - 12))
+        block = lines[start:]
+        end = next((i for i, l in enumerate(block) if i > 0 and not l.startswith((" ", "\t"))), len(block) - 1)
+        tail = "\n".join(block[:end + 1][-25:])
         raise RuntimeError(f"the pipeline failed on the cluster (spark-submit exit {done.returncode}):\n{tail}")
     return json.loads(report.read_text())
 
