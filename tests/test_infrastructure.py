@@ -20,7 +20,9 @@ def test_the_base_image_runs_python_311_in_a_container():
 
     client = probes.docker_client()
     before = {c.id for c in client.containers.list(all=True)}
-    command = 'python -c "import sys, ssl; print(\'ready\', sys.version_info[:2])"'
+    # The container stays up after it prints: a log wait on one that has already exited races
+    # (testcontainers reads the logs, then sees the exit, and calls it a failure to start).
+    command = 'python -c "import sys, ssl, time; print(\'ready\', sys.version_info[:2], flush=True); time.sleep(600)"'
     with DockerContainer(probes.BASE_IMAGE).with_command(command).waiting_for(
             LogMessageWaitStrategy("ready").with_startup_timeout(60)) as container:
         stdout, _ = container.get_logs()
