@@ -5,6 +5,8 @@ The pytest plugins it loads, one a line:
   fixtures.engines.spark.fixtures        `spark` (local session) and `spark_cluster` (standalone cluster)
   fixtures.engines.kubernetes.fixtures   `kube_cluster` and `kube_api` (a real single-node cluster)
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
+  fixtures.data.shop                     lesson 2.1's shop data: products, users, events
+  fixtures.data.models                   trained models lessons apply (a conversion model for lesson 2.1)
 """
 
 pytest_plugins = [
@@ -12,4 +14,6 @@ pytest_plugins = [
     "fixtures.engines.spark.fixtures",
     "fixtures.engines.kubernetes.fixtures",
     "fixtures.data.request_logs",
+    "fixtures.data.shop",
+    "fixtures.data.models",
 ]

@@ -163,3 +163,47 @@ def test_a_leaked_spark_jvm_fails_the_run_but_anothers_is_left_alone(repo_copy, 
     finally:
         foreign.kill()
         foreign.wait()
+
+
+@pytest.mark.needs("java")
+def test_an_untouched_stub_with_needs_is_reported_without_running_its_tests(repo_copy, tmp_path):
+    # Kata 1.1.1 gets a need this machine has (java); a test of its own leaves a marker when it runs.
+    catalog = repo_copy.path("catalog.toml")
+    catalog.write_text(catalog.read_text().replace('tests = "test_speedup_laws.py"',
+                                                   'tests = "test_speedup_laws.py"\nneeds = ["java"]', 1))
+    marker = tmp_path / "ran"
+    repo_copy.append(f"katas/{LESSON}/test_speedup_laws.py",
+                     f"\n\ndef test_leaves_a_marker():\n    open({str(marker)!r}, 'w').close()\n")
+    target = f"katas/{LESSON}/test_speedup_laws.py"
+
+    shortcut = repo_copy.run("-m", "pytest", target)
+    assert shortcut.returncode == 1 and not marker.exists(), "no test of an untouched stub runs"
+    assert "kata 1.1.1 (Amdahl's and Gustafson's laws) is not implemented yet." in shortcut.stdout
+    assert (f"edit: katas/{LESSON}/speedup_laws.py: amdahl_speedup(), amdahl_ceiling(), gustafson_speedup()"
+            in shortcut.stdout), shortcut.stdout[-3000:]
+    assert " failed in " in shortcut.stdout and "error" not in shortcut.stdout.splitlines()[-1], \
+        "reported as the tests' failures, not as setup errors"
+
+    repo_copy.run("-m", "pytest", "--run-stubs", f"{target}::test_leaves_a_marker")
+    assert marker.exists(), "--run-stubs (the checker's) runs them"
+    marker.unlink()
+
+    stub = repo_copy.path(f"katas/{LESSON}/speedup_laws.py")
+    stub.write_text(stub.read_text().replace('raise KataNotImplemented("1.1.1")', "return 1.0", 1))
+    repo_copy.run("-m", "pytest", f"{target}::test_leaves_a_marker")
+    assert marker.exists(), "once the learner has started on the kata, its tests run"
+
+
+def test_a_checked_return_type_is_two_lines_naming_the_kata(repo_copy):
+    repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent("""
+
+        def test_gets_a_dict():
+            from fixtures.course.expect import returned
+            returned({"a": 1}, list, call="usl_curve(1, 2)", expected_text="a list of floats",
+                     advice="Return the throughputs in order.")
+        """))
+    result = repo_copy.run("-m", "pytest", "--solutions", f"katas/{LESSON}/test_usl.py::test_gets_a_dict")
+    assert result.returncode == 1
+    assert ("kata 1.1.5: usl_curve(1, 2) returned a dict of 1 item; expected a list of floats.\n"
+            "  Return the throughputs in order.\n") in result.stdout, result.stdout[-2000:]
+    assert "Traceback" not in result.stdout and "KataWrongType" not in result.stdout

@@ -1,0 +1,26 @@
+"""Kata 2.1.4: features at scale — a pyspark.ml pipeline fitted on a DataFrame.
+
+Read the lesson README first; `kata hint 2.1.4` gives a nudge when stuck.
+"""
+
+from __future__ import annotations
+
+from pyspark.ml import Pipeline
+from pyspark.ml.classification import LogisticRegression  # noqa: F401
+from pyspark.ml.feature import OneHotEncoder, StandardScaler, StringIndexer, VectorAssembler  # noqa: F401
+
+from fixtures import KataNotImplemented
+
+
+def feature_pipeline() -> Pipeline:
+    """An unfitted Pipeline for rows with `category`, `segment` (strings), `price` (double),
+    `hour` (int) and `label` (0.0 or 1.0: did the cart become a purchase?).
+
+    Fitted on training rows, its transform adds `features`, a vector of
+      price, hour, one-hot category, one-hot segment
+    with every entry divided by that entry's sample standard deviation over the training rows
+    (not centred: zeros stay zeros). A one-hot block has one slot per value seen in training,
+    most frequent value first (equal counts: alphabetical order); a value never seen in
+    training is all zeros. And `prediction` (0.0 or 1.0), from a logistic regression on `features`.
+    """
+    raise KataNotImplemented("2.1.4")
