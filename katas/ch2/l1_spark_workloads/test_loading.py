@@ -57,7 +57,7 @@ def split(df, read_call):
      .csv(str(path / "products.csv"))),
     ("read_users", "JSON", lambda spark, path: spark.read.json(str(path / "users.jsonl"))),
     ("read_events", "Parquet", lambda spark, path: spark.read.parquet(str(path / "events"))),
-])
+], ids=["csv", "json", "parquet"])
 def test_reading_with_an_explicit_schema_runs_no_job(spark, shop, reader, fmt, infer):
     path, _, _ = shop
     read = {"read_products": products, "read_users": users, "read_events": events}[reader]
