@@ -9,11 +9,10 @@ from collections import defaultdict
 
 import pytest
 from pyspark.sql import types as T
-from pyspark.testing import assertDataFrameEqual
 
 from fixtures import lesson_module
 from fixtures.data.shop import read_reference
-from fixtures.engines.spark import SparkObserver, dataframe, physical_plan
+from fixtures.engines.spark import SparkObserver, dataframe, physical_plan, same_rows
 
 transforming = lesson_module(__file__, "transforming")
 
@@ -89,16 +88,11 @@ def broadcast_subtrees(plan: str) -> list[str]:
 
 
 def test_enrich_keeps_every_event_with_its_product_user_and_revenue(spark, shop):
-    got = enrich(shop)
     columns = ["event_id", "category", "price", "country", "segment", "revenue"]
-    missing = set(columns) - set(got.columns)
-    assert not missing, f"enrich(...) has columns {got.columns}; missing {sorted(missing)}"
-    expected = shop["enriched"].select(*columns)
-    n = got.count()
-    assert n == len(shop["expected"]), (
-        f"enrich(...) has {n} rows; there are {len(shop['expected'])} events, and every one must stay (events of a "
-        f"product missing from the catalogue or of an unknown user included: a left join)")
-    assertDataFrameEqual(got.select(*columns), expected)
+    # Every event stays, those of a product missing from the catalogue or of an unknown user
+    # included (with nulls there): a left join.
+    same_rows(enrich(shop), [{c: r[c] for c in columns} for r in shop["expected"]], key=("event_id",),
+              call="enrich(events, products, users)")
 
 
 def test_the_product_table_is_broadcast(spark, shop, no_automatic_broadcast):
@@ -148,30 +142,27 @@ def test_daily_category_revenue(spark, shop):
         if r["event_type"] == "purchase":
             g["purchases"] += 1
             g["buyers"].add(r["user_id"])
-    expected = spark.createDataFrame(
-        [(day, cat, g["events"], g["purchases"], g["revenue"], len(g["buyers"])) for (day, cat), g in groups.items()],
-        "day date, category string, events long, purchases long, revenue double, buyers long")
-    columns = ["day", "category", "events", "purchases", "revenue", "buyers"]
-    missing = set(columns) - set(got.columns)
-    assert not missing, f"daily_category_revenue(...) has columns {got.columns}; missing {sorted(missing)}"
-    got = got.select(*(got[c].cast(t) for c, t in zip(columns, ["date", "string", "long", "long", "double", "long"])))
-    assertDataFrameEqual(got.toDF(*columns), expected, rtol=1e-9)
+    expected = [{"day": day, "category": cat, "events": g["events"], "purchases": g["purchases"],
+                 "revenue": g["revenue"], "buyers": len(g["buyers"])} for (day, cat), g in groups.items()]
+    same_rows(got, expected, key=("day", "category"), call="daily_category_revenue(enriched)")
 
 
-def ranked(totals: dict[tuple[str, str], float], n: int) -> list[tuple]:
-    """(category, product_id, revenue, rank) with rank() semantics: ties share, the next rank skips."""
+def ranked(totals: dict[tuple[str, str], float], n: int) -> list[dict]:
+    """Rows of rank <= n, with rank() semantics: ties share a rank, the next rank skips."""
     rows = []
     for category in {c for c, _ in totals}:
-        mine = sorted(((p, v) for (c, p), v in totals.items() if c == category), key=lambda pv: -pv[1])
+        mine = [(p, v) for (c, p), v in totals.items() if c == category]
         for product, value in mine:
             rank = 1 + sum(1 for _, other in mine if other > value)
             if rank <= n:
-                rows.append((category, product, value, rank))
+                rows.append({"category": category, "product_id": product, "revenue": value, "rank": rank})
     return rows
 
 
-def top(spark, enriched, n):
+def top(enriched, n):
     got = dataframe(transforming.top_products(enriched, n), f"top_products(enriched, {n})")
+    missing = {"category", "product_id", "revenue", "rank"} - set(got.columns)
+    assert not missing, f"top_products(enriched, {n}) has columns {got.columns}; missing {sorted(missing)}"
     return got.select("category", "product_id", got["revenue"].cast("double"), got["rank"].cast("int"))
 
 
@@ -180,8 +171,8 @@ def test_top_products_per_category(spark, shop):
     for r in shop["expected"]:
         if r["event_type"] == "purchase" and r["category"] is not None:
             totals[(r["category"], r["product_id"])] += r["revenue"]
-    expected = spark.createDataFrame(ranked(totals, 3), "category string, product_id string, revenue double, rank int")
-    assertDataFrameEqual(top(spark, shop["enriched"], 3), expected, rtol=1e-9)
+    same_rows(top(shop["enriched"], 3), ranked(totals, 3), key=("category", "product_id"),
+              call="top_products(enriched, 3)")
 
 
 def purchase(spark, rows):
@@ -198,10 +189,11 @@ def test_top_products_ranks_ties_together(spark):
         ("e1", 1, "toys", "p1", 0, 30.0), ("e2", 2, "toys", "p2", 1, 20.0), ("e3", 3, "toys", "p3", 2, 20.0),
         ("e4", 4, "toys", "p4", 3, 5.0), ("e5", 5, "toys", "p5", 4, 1.0), ("e6", 6, "books", "p6", 5, 9.0)])
     # Two products tie for second place: both are ranked 2, the next is 4, so n=3 keeps three toys.
-    expected = spark.createDataFrame([("toys", "p1", 30.0, 1), ("toys", "p2", 20.0, 2), ("toys", "p3", 20.0, 2),
-                                      ("books", "p6", 9.0, 1)],
-                                     "category string, product_id string, revenue double, rank int")
-    assertDataFrameEqual(top(spark, enriched, 3), expected)
+    expected = [{"category": "toys", "product_id": "p1", "revenue": 30.0, "rank": 1},
+                {"category": "toys", "product_id": "p2", "revenue": 20.0, "rank": 2},
+                {"category": "toys", "product_id": "p3", "revenue": 20.0, "rank": 2},
+                {"category": "books", "product_id": "p6", "revenue": 9.0, "rank": 1}]
+    same_rows(top(enriched, 3), expected, key=("category", "product_id"), call="top_products(enriched, 3)")
 
 
 def test_running_spend_follows_event_time(spark, shop):
@@ -214,11 +206,9 @@ def test_running_spend_follows_event_time(spark, shop):
         total = 0.0
         for r in sorted(purchases, key=lambda r: (r["ts"], r["event_id"])):
             total += r["revenue"] or 0.0
-            rows.append((user, r["event_id"], r["revenue"], total))
-    expected = spark.createDataFrame(rows, "user_id long, event_id string, revenue double, spend_to_date double")
+            rows.append({"user_id": user, "event_id": r["event_id"], "revenue": r["revenue"], "spend_to_date": total})
     got = dataframe(transforming.running_spend(shop["enriched"]), "running_spend(enriched)")
-    assertDataFrameEqual(got.select("user_id", "event_id", "revenue", got["spend_to_date"].cast("double")), expected,
-                         rtol=1e-9)
+    same_rows(got, rows, key=("event_id",), call="running_spend(enriched)")
 
 
 def test_running_spend_counts_purchases_in_the_same_second_one_at_a_time(spark):
