@@ -207,3 +207,11 @@ def test_a_checked_return_type_is_two_lines_naming_the_kata(repo_copy):
     assert ("kata 1.1.5: usl_curve(1, 2) returned a dict of 1 item; expected a list of floats.\n"
             "  Return the throughputs in order.\n") in result.stdout, result.stdout[-2000:]
     assert "Traceback" not in result.stdout and "KataWrongType" not in result.stdout
+
+
+def test_engine_start_noise_is_dropped_from_captured_output(tmp_path):
+    from fixtures.plugin.failures import trim_sections
+
+    sections, cut = trim_sections([("Captured stderr setup", "WARNING: Using incubator modules: jdk.incubator.vector\n"),
+                                   ("Captured stdout call", "debug 1\n")], tmp_path / "x.log")
+    assert sections == [("Captured stdout call", "debug 1\n")] and not cut
