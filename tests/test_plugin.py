@@ -215,3 +215,16 @@ def test_engine_start_noise_is_dropped_from_captured_output(tmp_path):
     sections, cut = trim_sections([("Captured stderr setup", "WARNING: Using incubator modules: jdk.incubator.vector\n"),
                                    ("Captured stdout call", "debug 1\n")], tmp_path / "x.log")
     assert sections == [("Captured stdout call", "debug 1\n")] and not cut
+
+
+def test_a_java_error_is_summed_up_by_its_root_cause():
+    from fixtures.plugin.failures import java_error_line
+
+    text = ("An error occurred while calling o417.collectToPython.\n"
+            ": org.apache.spark.SparkException: [FAILED_EXECUTE_UDF] User defined function failed. SQLSTATE: 39000\n"
+            "\tat org.apache.spark.sql.errors.QueryExecutionErrors$.failedExecuteUserDefinedFunctionError(x.scala:1)\n"
+            "Caused by: org.apache.spark.SparkException: Unseen label: furniture. To handle unseen labels, set "
+            "Param handleInvalid to keep.\n\tat org.apache.spark.ml.feature.StringIndexerModel.x(y.scala:2)\n")
+    assert java_error_line(text) == ("SparkException: Unseen label: furniture. To handle unseen labels, set Param "
+                                     "handleInvalid to keep.")
+    assert java_error_line("ValueError: not from Java") is None
