@@ -19,7 +19,9 @@ actions = lesson_module(__file__, "actions")
 
 # Each task's result also carries its metrics (2-4 KB), whatever the data: the allowance per task.
 PER_TASK = 5_000
-TYPES = ["view", "view", "view", "cart", "purchase"]  # event i has type TYPES[i % 5]
+# Event i has type TYPES[i % 6]: three types, three different counts (a filter that picks the
+# wrong type cannot come out right by chance).
+TYPES = ["view", "view", "view", "cart", "cart", "purchase"]
 
 
 def synthetic_events(spark, rows: int, partitions: int = 4):

@@ -136,9 +136,12 @@ def test_one_day_reads_only_that_days_files(spark, shop):
     with SparkObserver(spark) as seen:
         subset = dataframe(loading.events_arrived_on(everything, day), f"events_arrived_on(events, {day!r})")
         got = subset.count()
-    expected = sum(1 for e in ref.events if e["date"] == dt.date.fromisoformat(day))
-    assert got == expected, (f"events_arrived_on(events, {day!r}).count() is {got}; {expected} events are in the "
-                             f"folder date={day} (events arrive late: their ts may be the day before)")
+    expected = {e["event_id"] for e in ref.events if e["date"] == dt.date.fromisoformat(day)}
+    ids = {r["event_id"] for r in subset.select("event_id").collect()}
+    assert got == len(expected) and ids == expected, (
+        f"events_arrived_on(events, {day!r}) has {got} events, {len(ids - expected)} of them from other folders and "
+        f"{len(expected - ids)} of the folder's missing; expected the {len(expected)} events of date={day} (events "
+        f"arrive late: their ts may be the day before)")
     assert seen.partitions_read == 1 and seen.files_read == files_that_day, (
         f"events_arrived_on(events, {day!r}).count() opened {seen.files_read} file(s) in {seen.partitions_read} "
         f"date= folder(s), counted over every query it ran; expected only the {files_that_day} files of "
