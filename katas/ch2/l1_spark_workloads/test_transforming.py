@@ -175,19 +175,25 @@ def test_top_products_per_category(spark, shop):
               call="top_products(enriched, 3)")
 
 
-def purchase(spark, rows):
-    """A small enriched table of purchases: (event_id, user_id, category, product_id, ts second, revenue)."""
+def purchase(spark, rows, others=()):
+    """A small enriched table of purchases (event_id, user_id, category, product_id, ts second, revenue),
+    plus `others`: (event_id, user_id, category, product_id, event type) views and carts, revenue 0.0."""
     full = []
     for event_id, user, category, product, second, revenue in rows:
         ts = dt.datetime(2026, 11, 2, 12, 0, second, tzinfo=UTC)
         full.append((event_id, ts, user, product, "purchase", 1, ts.date(), category, revenue, "DE", "vip", revenue))
+    for event_id, user, category, product, kind in others:
+        ts = dt.datetime(2026, 11, 2, 13, 0, 0, tzinfo=UTC)
+        full.append((event_id, ts, user, product, kind, 1, ts.date(), category, 4.0, "DE", "vip", 0.0))
     return spark.createDataFrame(full, ENRICHED)
 
 
 def test_top_products_ranks_ties_together(spark):
+    # Books p7 was viewed and p8 put in a cart, never bought: they have no revenue to rank.
     enriched = purchase(spark, [
         ("e1", 1, "toys", "p1", 0, 30.0), ("e2", 2, "toys", "p2", 1, 20.0), ("e3", 3, "toys", "p3", 2, 20.0),
-        ("e4", 4, "toys", "p4", 3, 5.0), ("e5", 5, "toys", "p5", 4, 1.0), ("e6", 6, "books", "p6", 5, 9.0)])
+        ("e4", 4, "toys", "p4", 3, 5.0), ("e5", 5, "toys", "p5", 4, 1.0), ("e6", 6, "books", "p6", 5, 9.0)],
+        others=[("e7", 7, "books", "p7", "view"), ("e8", 8, "books", "p8", "cart")])
     # Two products tie for second place: both are ranked 2, the next is 4, so n=3 keeps three toys.
     expected = [{"category": "toys", "product_id": "p1", "revenue": 30.0, "rank": 1},
                 {"category": "toys", "product_id": "p2", "revenue": 20.0, "rank": 2},
