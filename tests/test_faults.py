@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psutil
@@ -110,12 +111,24 @@ class Outcome:
 
 def run_with(course: RepoCopy, body: str, *args: str, bound: float = 90) -> Outcome:
     course.write(f"katas/{LESSON}/broken.py", textwrap.dedent(body).lstrip())
+    return run_lesson(course, LESSON, *args, bound=bound)
+
+
+def run_lesson(course: RepoCopy, lesson: str, *args: str, bound: float = 90,
+               interrupt_when: Callable[[int], bool] | None = None) -> Outcome:
+    """`pytest` on one lesson of a copy; `interrupt_when(session id)`: send Ctrl-C once it holds
+    (then `seconds` counts from the Ctrl-C)."""
     started = time.monotonic()
     # A session of its own: whatever the run starts can be found afterwards by session id.
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:randomly", f"katas/{LESSON}", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:randomly", f"katas/{lesson}", *args],
                             cwd=course.root, env=course.env({"KATA_NO_PROGRESS": "1"}), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
+        if interrupt_when is not None:
+            while proc.poll() is None and time.monotonic() < started + bound and not interrupt_when(proc.pid):
+                time.sleep(0.1)
+            proc.send_signal(signal.SIGINT)
+            started = time.monotonic()
         out, _ = proc.communicate(timeout=bound)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -262,3 +275,124 @@ def test_code_stuck_in_c_ends_the_run_with_a_message(course):
     assert len(outcome.lines) <= 30, outcome
     assert outcome.seconds < 60, outcome.seconds
     assert not outcome.left_running, outcome.left_running
+
+
+# ---------------------------------------------------------------- a loop inside a Spark task
+
+SPARK_LESSON = "ch9/l2_spark_faults"
+SPARK_CATALOG = """
+[[chapters]]
+number = 9
+title = "Faults"
+
+[[chapters.lessons]]
+id = "9.2"
+title = "A learner's mistake inside a Spark task"
+dir = "ch9/l2_spark_faults"
+budget = 8
+needs = ["java"]
+
+[[chapters.lessons.katas]]
+id = "9.2.1"
+title = "The looping task"
+files = ["looping.py"]
+tests = "test_looping.py"
+hints = ["a hint"]
+
+[[chapters.lessons.katas]]
+id = "9.2.2"
+title = "The sound job"
+files = ["sound.py"]
+tests = "test_sound.py"
+hints = ["a hint"]
+"""
+
+TEST_LOOPING = '''
+from fixtures import lesson_module
+
+looping = lesson_module(__file__, "looping")
+
+
+def test_squares(spark):
+    assert looping.squares(spark).collect() == [0, 1, 4, 9]
+
+
+def test_squares_again(spark):
+    assert looping.squares(spark).count() == 4
+'''
+
+TEST_SPARK_SOUND = '''
+from fixtures import lesson_module
+
+sound = lesson_module(__file__, "sound")
+
+
+def test_total(spark):
+    assert sound.total(spark) == 45
+'''
+
+LOOPING = '''
+def square(x):
+    while True:
+        pass
+
+
+def squares(spark):
+    return spark.sparkContext.parallelize(range(4), 2).map(square)
+'''
+
+
+@pytest.fixture(scope="module")
+def spark_course(tmp_path_factory) -> RepoCopy:
+    repo = make_copy(tmp_path_factory.mktemp("spark-faults") / "repo")
+    replace_course(repo, SPARK_CATALOG, [SPARK_LESSON])
+    for tree in ("katas", "solutions"):
+        repo.write(f"{tree}/{SPARK_LESSON}/looping.py", LOOPING)
+        repo.write(f"{tree}/{SPARK_LESSON}/sound.py",
+                   "def total(spark):\n    return spark.sparkContext.parallelize(range(10), 2).sum()\n")
+    repo.write(f"katas/{SPARK_LESSON}/test_looping.py", TEST_LOOPING)
+    repo.write(f"katas/{SPARK_LESSON}/test_sound.py", TEST_SPARK_SOUND)
+    return repo
+
+
+@pytest.mark.needs("java")
+def test_an_endless_loop_in_a_spark_task_is_stopped_and_the_session_serves_the_next_kata(spark_course):
+    # The test waits in collect() while the loop runs in a Python worker the JVM forked: the
+    # job must be cancelled (its workers killed) so the next kata's job gets the task slots,
+    # and the failure must point at the loop, not only at collect().
+    outcome = run_lesson(spark_course, SPARK_LESSON, bound=150)
+    out = "\n".join(outcome.lines)
+    assert "kata 9.2.1: still running after 8 s, its time budget, so it was stopped." in out, out
+    assert f"katas/{SPARK_LESSON}/looping.py:3 in square()" in out and "while True:" in out, out
+    assert "kata 9.2.1: stopped after 2 s at" in out, "the kata's second test should not wait 8 s again:\n" + out
+    assert "test_sound.py ." in out, f"the next kata's Spark job did not run and pass:\n{out}"
+    assert outcome.code == 1, out
+    assert len(outcome.lines) <= 45, out
+    assert not outcome.left_running, f"still running after the run: {outcome.left_running}"
+    print(f"loop in a Spark task: run ended in {outcome.seconds:.1f} s")
+
+
+@pytest.mark.needs("java")
+def test_ctrl_c_while_a_spark_task_loops_ends_the_run(spark_course):
+    # PySpark's own Ctrl-C handler cancels on the connection the interrupted collect() is
+    # using, and the run went on with a Py4JError as the test's failure. Ctrl-C is sent while
+    # the learner's function runs in a Python worker, so the test is waiting in collect().
+    outcome = run_lesson(spark_course, SPARK_LESSON, bound=150, interrupt_when=_python_workers_running)
+    out = "\n".join(outcome.lines)
+    assert "KeyboardInterrupt" in out and outcome.code == 2, out
+    assert "test_sound.py" not in out, f"the run went on after Ctrl-C:\n{out}"
+    assert outcome.seconds < 20, f"Ctrl-C took {outcome.seconds:.1f} s to end the run"
+    assert not outcome.left_running, f"still running after Ctrl-C: {outcome.left_running}"
+    print(f"Ctrl-C during a looping Spark task: run ended {outcome.seconds:.1f} s after it")
+
+
+def _python_workers_running(sid: int) -> bool:
+    """A Python worker forked by the worker daemon, in the run's session."""
+    daemon = "fixtures.engines.spark.daemon"
+    for p in psutil.process_iter():
+        try:
+            if os.getsid(p.pid) == sid and daemon in p.cmdline() and daemon in p.parent().cmdline():
+                return True
+        except (ProcessLookupError, psutil.Error, AttributeError):
+            continue
+    return False
