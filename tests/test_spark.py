@@ -9,8 +9,8 @@ import textwrap
 import psutil
 import pytest
 
-from fixtures.engines.spark import (LOOPBACK, SparkObserver, StandaloneCluster, spark_env, partition_sizes,
-                            physical_plan, spark_home)
+from fixtures.engines.spark import (LOOPBACK, SparkObserver, StandaloneCluster, partition_sizes, spark_env,
+                            physical_plan, spark_home, submit_python)
 
 pytestmark = pytest.mark.needs("java")
 
@@ -104,3 +104,33 @@ def test_stopping_a_cluster_leaves_no_process(tmp_path):
     cluster.stop()
     alive = [pid for pid in pids + jvms if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"processes still alive after stop(): {alive}"
+
+
+def test_a_submitted_driver_that_loops_is_killed_with_its_jvm_and_says_where(spark_cluster, tmp_path):
+    # spark-submit's JVM starts the Python driver as its child: killing the JVM alone left the
+    # driver looping, reparented away from the test run where no leak check could see it.
+    driver = tmp_path / "looping_driver.py"
+    driver.write_text(textwrap.dedent("""
+        from fixtures.engines.spark.workers import dump_stacks_on_request
+
+        def plan():
+            while True:
+                pass
+
+        dump_stacks_on_request()
+        print("LOOPING", flush=True)
+        plan()
+        """))
+    with pytest.raises(subprocess.TimeoutExpired) as stopped:
+        submit_python(spark_cluster, driver, [], tmp_path, timeout=20)
+    group = [p for p in psutil.process_iter() if str(driver) in " ".join(_cmdline(p))]
+    assert not group, f"still running after the submit was stopped: {[p.pid for p in group]}"
+    frames = [(f.name, f.lineno) for stack in getattr(stopped.value, "kata_stacks", []) for f in stack]
+    assert ("plan", 5) in frames or ("plan", 6) in frames, f"the driver's stack was not read: {frames}"
+
+
+def _cmdline(p: psutil.Process) -> list[str]:
+    try:
+        return p.cmdline() if p.status() != psutil.STATUS_ZOMBIE else []
+    except psutil.Error:
+        return []
