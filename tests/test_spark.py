@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import psutil
 import pytest
@@ -109,24 +112,37 @@ def test_stopping_a_cluster_leaves_no_process(tmp_path):
 def test_a_submitted_driver_that_loops_is_killed_with_its_jvm_and_says_where(spark_cluster, tmp_path):
     # spark-submit's JVM starts the Python driver as its child: killing the JVM alone left the
     # driver looping, reparented away from the test run where no leak check could see it.
+    # Ctrl-C arrives once the driver is in its loop (a file it writes says so), as a learner's
+    # would, or a test's deadline.
+    looping = tmp_path / "looping"
     driver = tmp_path / "looping_driver.py"
-    driver.write_text(textwrap.dedent("""
+    driver.write_text(textwrap.dedent(f"""
+        from pathlib import Path
         from fixtures.engines.spark.workers import dump_stacks_on_request
 
         def plan():
+            Path({str(looping)!r}).touch()
             while True:
                 pass
 
         dump_stacks_on_request()
-        print("LOOPING", flush=True)
         plan()
         """))
-    with pytest.raises(subprocess.TimeoutExpired) as stopped:
-        submit_python(spark_cluster, driver, [], tmp_path, timeout=20)
+
+    def ctrl_c_once_looping():
+        give_up = time.monotonic() + 120
+        while not looping.exists() and time.monotonic() < give_up:
+            time.sleep(0.1)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    threading.Thread(target=ctrl_c_once_looping, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        submit_python(spark_cluster, driver, [], tmp_path, timeout=180)
+    assert looping.exists(), "the driver never reached its loop"
     group = [p for p in psutil.process_iter() if str(driver) in " ".join(_cmdline(p))]
     assert not group, f"still running after the submit was stopped: {[p.pid for p in group]}"
     frames = [(f.name, f.lineno) for stack in getattr(stopped.value, "kata_stacks", []) for f in stack]
-    assert ("plan", 5) in frames or ("plan", 6) in frames, f"the driver's stack was not read: {frames}"
+    assert ("plan", 7) in frames or ("plan", 8) in frames, f"the driver's stack was not read: {frames}"
 
 
 def _cmdline(p: psutil.Process) -> list[str]:
