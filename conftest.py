@@ -13,6 +13,7 @@ pytest_plugins = [
     "fixtures.plugin.hooks",
     "fixtures.engines.spark.fixtures",
     "fixtures.engines.kubernetes.fixtures",
+    "fixtures.engines.torchdist.fixtures",
     "fixtures.data.request_logs",
     "fixtures.data.shop",
     "fixtures.data.models",
