@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions mutants maintainer-tools record-stubs kubernetes clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp mutants maintainer-tools record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ bench-capstone: setup  ## Capstone 1 at 5M rows on 1 and 2 workers: rows/s and s
 
 bench-partitions: setup  ## lesson 2.1's misconceptions measured: partitions vs time, collect() vs count(), cache
 	@$(PY) -m fixtures.bench.partitions
+
+bench-ddp: setup  ## lesson 2.2 measured: DDP samples/s on 1 and 2 cores, all_reduce time and bandwidth over gloo
+	@$(PY) -m fixtures.bench.ddp
 
 mutants: maintainer-tools  ## mutation testing of solutions/, a kill ratio per kata and every survivor (LESSON=1.1 or KATA=1.1.3 to limit it)
 	@$(PY) -m fixtures.course.mutants $(if $(LESSON),--lesson $(LESSON)) $(if $(KATA),--kata $(KATA))

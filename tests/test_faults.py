@@ -396,3 +396,106 @@ def _python_workers_running(sid: int) -> bool:
         except (ProcessLookupError, psutil.Error, AttributeError):
             continue
     return False
+
+
+# ---------------------------------------------------------------- ranks of a process group
+
+TORCH_LESSON = "ch9/l3_rank_faults"
+TORCH_CATALOG = """
+[[chapters]]
+number = 9
+title = "Faults"
+
+[[chapters.lessons]]
+id = "9.3"
+title = "A learner's mistake inside the ranks of a process group"
+dir = "ch9/l3_rank_faults"
+budget = 6
+needs = ["torch"]
+
+[[chapters.lessons.katas]]
+id = "9.3.1"
+title = "The looping rank"
+files = ["looping.py"]
+tests = "test_looping.py"
+hints = ["a hint"]
+
+[[chapters.lessons.katas]]
+id = "9.3.2"
+title = "The sound group"
+files = ["sound.py"]
+tests = "test_sound.py"
+hints = ["a hint"]
+"""
+
+RANK_LOOP = '''
+def total(rank, world_size):
+    while rank == 1:
+        pass
+    return rank
+'''
+
+TEST_RANK_LOOP = '''
+from fixtures import lesson_module
+
+looping = lesson_module(__file__, "looping")
+
+
+def test_total(process_group):
+    assert process_group.run(looping.total, 2) == [0, 1]
+'''
+
+TEST_RANK_SOUND = '''
+from fixtures import lesson_module
+
+sound = lesson_module(__file__, "sound")
+
+
+def test_ranks(process_group):
+    assert process_group.run(sound.ranks, 2) == [0, 1]
+'''
+
+
+@pytest.fixture(scope="module")
+def rank_course(tmp_path_factory) -> RepoCopy:
+    repo = make_copy(tmp_path_factory.mktemp("rank-faults") / "repo")
+    replace_course(repo, TORCH_CATALOG, [TORCH_LESSON])
+    for tree in ("katas", "solutions"):
+        repo.write(f"{tree}/{TORCH_LESSON}/looping.py", RANK_LOOP)
+        repo.write(f"{tree}/{TORCH_LESSON}/sound.py",
+                   "import torch.distributed as dist\n\n\ndef ranks(rank, world_size):\n    return dist.get_rank()\n")
+    repo.write(f"katas/{TORCH_LESSON}/test_looping.py", TEST_RANK_LOOP)
+    repo.write(f"katas/{TORCH_LESSON}/test_sound.py", TEST_RANK_SOUND)
+    return repo
+
+
+@pytest.mark.needs("torch")
+def test_a_rank_that_loops_past_the_budget_is_shown_and_reaped(rank_course):
+    outcome = run_lesson(rank_course, TORCH_LESSON, bound=120)
+    out = "\n".join(outcome.lines)
+    assert "kata 9.3.1: still running after 6 s, its time budget, so it was stopped." in out, out
+    assert f"katas/{TORCH_LESSON}/looping.py:3 in total()" in out and "while rank == 1:" in out, out
+    assert "test_sound.py ." in out, f"the next kata's process group did not run and pass:\n{out}"
+    assert outcome.code == 1 and len(outcome.lines) <= 45, out
+    assert not outcome.left_running, f"still running after the run: {outcome.left_running}"
+
+
+@pytest.mark.needs("torch")
+def test_ctrl_c_while_a_rank_loops_ends_the_run(rank_course):
+    outcome = run_lesson(rank_course, TORCH_LESSON, bound=120, interrupt_when=_ranks_running)
+    out = "\n".join(outcome.lines)
+    assert "KeyboardInterrupt" in out and outcome.code == 2, out
+    assert outcome.seconds < 15, f"Ctrl-C took {outcome.seconds:.1f} s to end the run"
+    assert not outcome.left_running, f"still running after Ctrl-C: {outcome.left_running}"
+    print(f"Ctrl-C while a rank loops: run ended {outcome.seconds:.1f} s after it")
+
+
+def _ranks_running(sid: int) -> bool:
+    """A rank (forked by the torch fork server) of the run's session is running."""
+    for p in psutil.process_iter():
+        try:
+            if os.getsid(p.pid) == sid and p.cpu_percent(0.05) > 50 and "forkserver" in " ".join(p.parent().cmdline()):
+                return True
+        except (ProcessLookupError, psutil.Error, AttributeError):
+            continue
+    return False
