@@ -53,7 +53,7 @@ def _ring_in_rank(rank, world_size, size, seed):
     return got, expected, torch.equal(t, before), sum(sent)
 
 
-@pytest.mark.parametrize("world_size, size", [(2, 10), (3, 10), (3, 1000), (3, 2)])
+@pytest.mark.parametrize("world_size, size", [(2, 10), (3, 10), (3, 1000), (3, 2), (4, 37)])
 def test_ring_all_reduce_equals_the_built_in(process_group, world_size, size):
     results = process_group.run(_ring_in_rank, world_size, args=(size, 7))
     for rank, (got, expected, unchanged, _) in enumerate(results):

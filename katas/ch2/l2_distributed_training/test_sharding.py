@@ -66,3 +66,5 @@ def test_the_same_arguments_give_the_same_shards_and_the_seed_matters():
         "two calls with the same arguments gave different shards: each rank computes its shard alone, so " \
         "the shuffle may depend only on (seed, epoch)"
     assert shards(100, 3, epoch=2, seed=5) != shards(100, 3, epoch=2, seed=6), "the seed does not change the shuffle"
+    default = [sharding.shard_indices(100, rank, 3, 2) for rank in range(3)]
+    assert default == shards(100, 3, epoch=2, seed=0), "without a seed, shard_indices must use seed 0 (the signature's default)"

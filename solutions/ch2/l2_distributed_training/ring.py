@@ -22,8 +22,6 @@ def ring_all_reduce(t: torch.Tensor) -> torch.Tensor:
     all_gather, reduce_scatter or broadcast. `t` may have fewer elements than there are ranks."""
     rank, world = dist.get_rank(), dist.get_world_size()
     out = t.clone()
-    if world == 1:
-        return out
     chunks = list(out.tensor_split(world))  # views into out: what arrives is summed in place
     right, left = (rank + 1) % world, (rank - 1) % world
     # Reduce-scatter: at step s, send chunk (rank - s) and add the left neighbour's chunk (rank - s - 1).
