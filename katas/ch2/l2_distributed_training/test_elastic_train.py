@@ -1,7 +1,8 @@
 """Kata 2.2.6: torchrun restarts the workers after one is killed, and training resumes from the checkpoint.
 
 The test runs your script under `torchrun --standalone --nproc-per-node=2 --max-restarts=2`,
-through an entry point that counts the samples each worker's DDP model sees and, in the
+through an entry point that counts the samples each worker's DDP model sees and the files
+it saves and, in the
 crash test, kills rank 1 with SIGKILL as it starts epoch 3.
 """
 
@@ -60,6 +61,10 @@ def test_the_script_trains_data_parallel_under_torchrun(reference, tmp_path):
     X, y, want = reference
     state, observed = _run(tmp_path, X, y, crash=None)
     _assert_weights(state, want, "an uninterrupted run")
+    saves = {o["rank"]: o["saves"] for o in observed}
+    assert saves[0] > 0 and all(n == 0 for rank, n in saves.items() if rank != 0), (
+        f"torch.save calls by rank: {saves}; rank 0 writes the checkpoints and the model, the other ranks "
+        "only wait (identical replicas writing one file race each other)")
     seen = {o["rank"]: o["samples"] for o in observed}
     assert seen == {r: EPOCHS * SHARE for r in range(RANKS)}, (
         f"samples each rank's DDP model saw: {seen}; in {EPOCHS} epochs of {SAMPLES} on {RANKS} ranks each sees "
