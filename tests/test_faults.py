@@ -23,32 +23,37 @@ import pytest
 
 from tests.conftest import RepoCopy, make_copy, replace_course
 
-LESSON = "ch9/l1_faults"
-CATALOG = """
+# One small course per group of cases: kata N.1 is broken one way, kata N.2 is sound.
+CATALOG_TEMPLATE = """
 [[chapters]]
 number = 9
 title = "Faults"
 
 [[chapters.lessons]]
-id = "9.1"
-title = "A learner's usual mistakes"
-dir = "ch9/l1_faults"
-budget = 3
+id = "{lesson}"
+title = "{title}"
+dir = "{folder}"
+budget = {budget}
+needs = {needs}
 
 [[chapters.lessons.katas]]
-id = "9.1.1"
+id = "{lesson}.1"
 title = "The broken one"
-files = ["broken.py"]
-tests = "test_broken.py"
+files = ["{broken}.py"]
+tests = "test_{broken}.py"
 hints = ["a hint"]
 
 [[chapters.lessons.katas]]
-id = "9.1.2"
+id = "{lesson}.2"
 title = "The sound one"
 files = ["sound.py"]
 tests = "test_sound.py"
 hints = ["a hint"]
 """
+
+LESSON = "ch9/l1_faults"
+CATALOG = CATALOG_TEMPLATE.format(lesson="9.1", title="A learner's usual mistakes", folder=LESSON, budget=3,
+                                  needs="[]", broken="broken")
 
 TEST_BROKEN = '''
 from hypothesis import given, strategies as st
@@ -280,32 +285,8 @@ def test_code_stuck_in_c_ends_the_run_with_a_message(course):
 # ---------------------------------------------------------------- a loop inside a Spark task
 
 SPARK_LESSON = "ch9/l2_spark_faults"
-SPARK_CATALOG = """
-[[chapters]]
-number = 9
-title = "Faults"
-
-[[chapters.lessons]]
-id = "9.2"
-title = "A learner's mistake inside a Spark task"
-dir = "ch9/l2_spark_faults"
-budget = 8
-needs = ["java"]
-
-[[chapters.lessons.katas]]
-id = "9.2.1"
-title = "The looping task"
-files = ["looping.py"]
-tests = "test_looping.py"
-hints = ["a hint"]
-
-[[chapters.lessons.katas]]
-id = "9.2.2"
-title = "The sound job"
-files = ["sound.py"]
-tests = "test_sound.py"
-hints = ["a hint"]
-"""
+SPARK_CATALOG = CATALOG_TEMPLATE.format(lesson="9.2", title="A learner's mistake inside a Spark task",
+                                        folder=SPARK_LESSON, budget=8, needs='["java"]', broken="looping")
 
 TEST_LOOPING = '''
 from fixtures import lesson_module
@@ -401,32 +382,8 @@ def _python_workers_running(sid: int) -> bool:
 # ---------------------------------------------------------------- ranks of a process group
 
 TORCH_LESSON = "ch9/l3_rank_faults"
-TORCH_CATALOG = """
-[[chapters]]
-number = 9
-title = "Faults"
-
-[[chapters.lessons]]
-id = "9.3"
-title = "A learner's mistake inside the ranks of a process group"
-dir = "ch9/l3_rank_faults"
-budget = 6
-needs = ["torch"]
-
-[[chapters.lessons.katas]]
-id = "9.3.1"
-title = "The looping rank"
-files = ["looping.py"]
-tests = "test_looping.py"
-hints = ["a hint"]
-
-[[chapters.lessons.katas]]
-id = "9.3.2"
-title = "The sound group"
-files = ["sound.py"]
-tests = "test_sound.py"
-hints = ["a hint"]
-"""
+TORCH_CATALOG = CATALOG_TEMPLATE.format(lesson="9.3", title="A learner's mistake in a rank of a process group",
+                                        folder=TORCH_LESSON, budget=6, needs='["torch"]', broken="looping")
 
 RANK_LOOP = '''
 def total(rank, world_size):
