@@ -26,10 +26,17 @@ def _ring_in_rank(rank, world_size, size, seed):
             raise AssertionError(f"ring_all_reduce called dist.{name}: build it from send/recv only")
         return call
 
+    inside = [0]
+
     def counting(name):
         def call(tensor, *args, **kwargs):
-            sent.append(tensor.numel())
-            return originals[name](tensor, *args, **kwargs)
+            if not inside[0]:  # the outermost call only: send() may be built on isend()
+                sent.append(tensor.numel())
+            inside[0] += 1
+            try:
+                return originals[name](tensor, *args, **kwargs)
+            finally:
+                inside[0] -= 1
         return call
 
     # Replaced where they are defined (c10d: batch_isend_irecv's P2POp accepts exactly
