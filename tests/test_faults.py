@@ -323,17 +323,24 @@ def squares(spark):
 '''
 
 
+def looping_course(tmp_path_factory, catalog: str, lesson: str, looping: str, sound: str,
+                   test_looping: str, test_sound: str) -> RepoCopy:
+    """A course copy whose kata N.1 (looping.py) loops inside an engine and N.2 (sound.py) is sound."""
+    repo = make_copy(tmp_path_factory.mktemp(lesson.replace("/", "-")) / "repo")
+    replace_course(repo, catalog, [lesson])
+    for tree in ("katas", "solutions"):
+        repo.write(f"{tree}/{lesson}/looping.py", looping)
+        repo.write(f"{tree}/{lesson}/sound.py", sound)
+    repo.write(f"katas/{lesson}/test_looping.py", test_looping)
+    repo.write(f"katas/{lesson}/test_sound.py", test_sound)
+    return repo
+
+
 @pytest.fixture(scope="module")
 def spark_course(tmp_path_factory) -> RepoCopy:
-    repo = make_copy(tmp_path_factory.mktemp("spark-faults") / "repo")
-    replace_course(repo, SPARK_CATALOG, [SPARK_LESSON])
-    for tree in ("katas", "solutions"):
-        repo.write(f"{tree}/{SPARK_LESSON}/looping.py", LOOPING)
-        repo.write(f"{tree}/{SPARK_LESSON}/sound.py",
-                   "def total(spark):\n    return spark.sparkContext.parallelize(range(10), 2).sum()\n")
-    repo.write(f"katas/{SPARK_LESSON}/test_looping.py", TEST_LOOPING)
-    repo.write(f"katas/{SPARK_LESSON}/test_sound.py", TEST_SPARK_SOUND)
-    return repo
+    return looping_course(tmp_path_factory, SPARK_CATALOG, SPARK_LESSON, LOOPING,
+                          "def total(spark):\n    return spark.sparkContext.parallelize(range(10), 2).sum()\n",
+                          TEST_LOOPING, TEST_SPARK_SOUND)
 
 
 @pytest.mark.needs("java")
@@ -415,15 +422,9 @@ def test_ranks(process_group):
 
 @pytest.fixture(scope="module")
 def rank_course(tmp_path_factory) -> RepoCopy:
-    repo = make_copy(tmp_path_factory.mktemp("rank-faults") / "repo")
-    replace_course(repo, TORCH_CATALOG, [TORCH_LESSON])
-    for tree in ("katas", "solutions"):
-        repo.write(f"{tree}/{TORCH_LESSON}/looping.py", RANK_LOOP)
-        repo.write(f"{tree}/{TORCH_LESSON}/sound.py",
-                   "import torch.distributed as dist\n\n\ndef ranks(rank, world_size):\n    return dist.get_rank()\n")
-    repo.write(f"katas/{TORCH_LESSON}/test_looping.py", TEST_RANK_LOOP)
-    repo.write(f"katas/{TORCH_LESSON}/test_sound.py", TEST_RANK_SOUND)
-    return repo
+    return looping_course(tmp_path_factory, TORCH_CATALOG, TORCH_LESSON, RANK_LOOP,
+                          "import torch.distributed as dist\n\n\ndef ranks(rank, world_size):\n    return dist.get_rank()\n",
+                          TEST_RANK_LOOP, TEST_RANK_SOUND)
 
 
 @pytest.mark.needs("torch")
