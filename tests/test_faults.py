@@ -420,36 +420,8 @@ def test_ranks(process_group):
 '''
 
 
-@pytest.fixture(scope="module")
-def rank_course(tmp_path_factory) -> RepoCopy:
-    return looping_course(tmp_path_factory, TORCH_CATALOG, TORCH_LESSON, RANK_LOOP,
-                          "import torch.distributed as dist\n\n\ndef ranks(rank, world_size):\n    return dist.get_rank()\n",
-                          TEST_RANK_LOOP, TEST_RANK_SOUND)
-
-
-@pytest.mark.needs("torch")
-def test_a_rank_that_loops_past_the_budget_is_shown_and_reaped(rank_course):
-    outcome = run_lesson(rank_course, TORCH_LESSON, bound=120)
-    out = "\n".join(outcome.lines)
-    assert "kata 9.3.1: still running after 6 s, its time budget, so it was stopped." in out, out
-    assert f"katas/{TORCH_LESSON}/looping.py:3 in total()" in out and "while rank == 1:" in out, out
-    assert "test_sound.py ." in out, f"the next kata's process group did not run and pass:\n{out}"
-    assert outcome.code == 1 and len(outcome.lines) <= 45, out
-    assert not outcome.left_running, f"still running after the run: {outcome.left_running}"
-
-
-@pytest.mark.needs("torch")
-def test_ctrl_c_while_a_rank_loops_ends_the_run(rank_course):
-    outcome = run_lesson(rank_course, TORCH_LESSON, bound=120, interrupt_when=_ranks_running)
-    out = "\n".join(outcome.lines)
-    assert "KeyboardInterrupt" in out and outcome.code == 2, out
-    assert outcome.seconds < 15, f"Ctrl-C took {outcome.seconds:.1f} s to end the run"
-    assert not outcome.left_running, f"still running after Ctrl-C: {outcome.left_running}"
-    print(f"Ctrl-C while a rank loops: run ended {outcome.seconds:.1f} s after it")
-
-
 def _ranks_running(sid: int) -> bool:
-    """A rank (forked by the torch fork server) of the run's session is running."""
+    """A rank or a TensorFlow worker (forked by a fork server) of the run's session is running."""
     for p in psutil.process_iter():
         try:
             if os.getsid(p.pid) == sid and p.cpu_percent(0.05) > 50 and "forkserver" in " ".join(p.parent().cmdline()):
@@ -457,3 +429,88 @@ def _ranks_running(sid: int) -> bool:
         except (ProcessLookupError, psutil.Error, AttributeError):
             continue
     return False
+
+
+# ---------------------------------------------------------------- workers of a TensorFlow cluster
+
+TF_LESSON = "ch9/l4_tf_faults"
+TF_CATALOG = CATALOG_TEMPLATE.format(lesson="9.4", title="A learner's mistake in a TensorFlow worker",
+                                     folder=TF_LESSON, budget=8, needs='["tensorflow"]', broken="looping")
+
+# Worker 1 loops inside a tf.function-free step, worker 0 waits for it in a collective.
+TF_LOOP = '''
+def total():
+    import tensorflow as tf
+
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    while strategy.cluster_resolver.task_id == 1:
+        pass
+    return float(strategy.reduce("SUM", strategy.run(lambda: tf.constant(1.0)), axis=None))
+'''
+
+TEST_TF_LOOP = '''
+from fixtures import lesson_module
+
+looping = lesson_module(__file__, "looping")
+
+
+def test_total(tf_workers):
+    assert tf_workers.cluster(looping.total, workers=2).values == [2.0, 2.0]
+'''
+
+TEST_TF_SOUND = '''
+from fixtures import lesson_module
+
+sound = lesson_module(__file__, "sound")
+
+
+def test_replicas(tf_workers):
+    assert tf_workers.local(sound.replicas) == 2
+'''
+
+
+# One case per engine that runs learner code in processes of its own: (lesson folder, kata id,
+# budget, where the loop is, its line, the needs mark).
+LOOPING_MEMBERS = {
+    "rank": (TORCH_LESSON, "9.3.1", 6, "looping.py:3 in total()", "while rank == 1:", "torch"),
+    "tf-worker": (TF_LESSON, "9.4.1", 8, "looping.py:6 in total()", "while strategy.cluster_resolver.task_id == 1:",
+                  "tensorflow"),
+}
+
+
+@pytest.fixture(scope="module", params=[
+    pytest.param(kind, marks=pytest.mark.needs(case[-1])) for kind, case in LOOPING_MEMBERS.items()])
+def member_course(request, tmp_path_factory):
+    if request.param == "rank":
+        repo = looping_course(tmp_path_factory, TORCH_CATALOG, TORCH_LESSON, RANK_LOOP,
+                              "import torch.distributed as dist\n\n\ndef ranks(rank, world_size):\n"
+                              "    return dist.get_rank()\n", TEST_RANK_LOOP, TEST_RANK_SOUND)
+    else:
+        repo = looping_course(tmp_path_factory, TF_CATALOG, TF_LESSON, TF_LOOP,
+                              "def replicas():\n    import tensorflow as tf\n\n"
+                              "    return tf.distribute.MirroredStrategy(['/cpu:0', '/cpu:1']).num_replicas_in_sync\n",
+                              TEST_TF_LOOP, TEST_TF_SOUND)
+    return repo, LOOPING_MEMBERS[request.param]
+
+
+def test_a_member_that_loops_past_the_budget_is_shown_and_reaped(member_course):
+    """A rank or a TensorFlow worker loops: the test is stopped at the budget, the loop's line is
+    shown from the member's own stack, every member is reaped, and the next kata's engine works."""
+    course, (lesson, kata, budget, where, line, _) = member_course
+    outcome = run_lesson(course, lesson, bound=120)
+    out = "\n".join(outcome.lines)
+    assert f"kata {kata}: still running after {budget} s, its time budget, so it was stopped." in out, out
+    assert f"katas/{lesson}/{where}" in out and line in out, out
+    assert "test_sound.py ." in out, f"the next kata's engine did not run and pass:\n{out}"
+    assert outcome.code == 1 and len(outcome.lines) <= 45, out
+    assert not outcome.left_running, f"still running after the run: {outcome.left_running}"
+
+
+def test_ctrl_c_while_a_member_loops_ends_the_run(member_course):
+    course, (lesson, *_) = member_course
+    outcome = run_lesson(course, lesson, bound=120, interrupt_when=_ranks_running)
+    out = "\n".join(outcome.lines)
+    assert "KeyboardInterrupt" in out and outcome.code == 2, out
+    assert outcome.seconds < 15, f"Ctrl-C took {outcome.seconds:.1f} s to end the run"
+    assert not outcome.left_running, f"still running after Ctrl-C: {outcome.left_running}"
+    print(f"Ctrl-C while a {lesson} member loops: run ended {outcome.seconds:.1f} s after it")
