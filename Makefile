@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp mutants maintainer-tools record-stubs kubernetes clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp bench-tf mutants maintainer-tools record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench-partitions: setup  ## lesson 2.1's misconceptions measured: partitions vs 
 
 bench-ddp: setup  ## lesson 2.2 measured: DDP samples/s on 1 and 2 cores, all_reduce time and bandwidth over gloo
 	@$(PY) -m fixtures.bench.ddp
+
+bench-tf: setup  ## Capstone 2 measured: TensorFlow start cost, samples/s on 1 and 2 workers, time lost to a lost cluster (SOLUTIONS=1 for the reference)
+	@$(PY) -m fixtures.bench.tf_capstone $(if $(SOLUTIONS),--solutions)
 
 mutants: maintainer-tools  ## mutation testing of solutions/, a kill ratio per kata and every survivor (LESSON=1.1 or KATA=1.1.3 to limit it)
 	@$(PY) -m fixtures.course.mutants $(if $(LESSON),--lesson $(LESSON)) $(if $(KATA),--kata $(KATA))
