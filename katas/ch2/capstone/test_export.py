@@ -2,8 +2,13 @@
 that a fresh process loads and predicts with: the same digits the trained model predicted.
 
 The cluster (the `tf_workers` fixture) trains a small model of the test's own, so this kata
-does not depend on the others; the fixture reports every model save each worker made.
+does not depend on the others; the fixture reports every model save each worker made. It
+runs twice: with TF_CONFIG listing two `worker` tasks (worker 0 is the chief), and with a
+`chief` task and one `worker` (both have task index 0).
 """
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -48,10 +53,29 @@ def _predict_saved(export_dir, x):
     return np.asarray(_kata().predict_saved(export_dir, x))
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory, tf_forkserver):
-    """One cluster for the three tests. What it raised is kept and raised again in each test,
-    so a stub or a hang fails the tests themselves (not their setup) and the cluster runs once."""
+def _export_alone(x, y, export_dir):
+    """In one process, no cluster (the default strategy): train briefly, export."""
+    import tensorflow as tf
+
+    model = tf.keras.Sequential([tf.keras.layers.Input((64,)), tf.keras.layers.Dense(10)])
+    model.compile("adam", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=1, verbose=0)
+    _kata().export(model, export_dir)
+    return (Path(export_dir) / "saved_model.pb").exists()
+
+
+def _chief_and_worker(addresses, index):
+    """A cluster with a `chief` task, as many training services start one: the chief is task
+    ("chief", 0), the other ("worker", 0): a task index alone does not tell who is the chief."""
+    task = {"type": "chief", "index": 0} if index == 0 else {"type": "worker", "index": index - 1}
+    return json.dumps({"cluster": {"chief": addresses[:1], "worker": addresses[1:]}, "task": task})
+
+
+@pytest.fixture(scope="module", params=["workers only", "chief and worker"])
+def exported(request, tmp_path_factory, tf_forkserver):
+    """One cluster for the three tests, for each shape of TF_CONFIG. What it raised is kept and
+    raised again in each test, so a stub or a hang fails the tests themselves (not their setup)
+    and the cluster runs once."""
     from fixtures.engines.tfdist import TFLauncher
 
     x, y, x_test, _ = digits_split()
@@ -60,8 +84,9 @@ def exported(tmp_path_factory, tf_forkserver):
     try:
         # 30 s: training and export take about 3; a worker left waiting in a save the other
         # never made is stopped sooner than at the kata's budget.
-        run = TFLauncher(folder / "workers").cluster(_train_and_export, (x, y, x_test, str(export_dir)),
-                                                     workers=2, limit=30)
+        run = TFLauncher(folder / "workers").cluster(
+            _train_and_export, (x, y, x_test, str(export_dir)), workers=2, limit=30,
+            tf_config=_chief_and_worker if request.param == "chief and worker" else None)
     except Exception as exc:  # noqa: BLE001 - raised again by every test
         return exc
     return run, export_dir, x_test
@@ -107,3 +132,11 @@ def test_predict_saved_answers_from_the_export_alone(exported, tf_workers):
     assert agree == 1.0, (
         f"predict_saved() agrees with the trained model on {agree:.1%} of held-out digits; expected all of them "
         "(the digit is the argmax of the 10 logits)")
+
+
+def test_a_single_process_is_its_own_chief(tf_workers, tmp_path):
+    x, y, _, _ = digits_split()
+    saved = tf_workers.local(_export_alone, (x, y, str(tmp_path / "digits")), devices=1)
+    assert saved, (
+        "export() in a process that is not part of a cluster (no TF_CONFIG, the default strategy) wrote no "
+        "SavedModel: a process alone is its own chief")
