@@ -1,9 +1,10 @@
-"""Kata 2.c.2: training on a 2-worker MultiWorkerMirroredStrategy cluster reaches the bar; and when the
-cluster loses its workers mid-training, started again, it resumes from its backup, not from scratch.
+"""Kata 2.c.2: training on a 2-worker MultiWorkerMirroredStrategy cluster reaches the bar; and when a
+worker is lost mid-training, the cluster started again resumes from its backup, not from scratch.
 
 The `tf_workers` fixture starts each worker with its TF_CONFIG and reports which epochs Keras
-ran on each; the loss is real: every worker process is killed (SIGKILL) after the chief has
-finished epoch KILL_AFTER, and a new cluster is started with the same arguments.
+ran on each. The loss is real: worker 1 is killed (SIGKILL) once the chief has finished epoch
+KILL_AFTER, the chief fails when its next collective finds worker 1 gone, and, as a cluster
+manager would, the test starts every worker again with the same arguments.
 """
 
 import numpy as np
@@ -14,7 +15,7 @@ from fixtures.data.digits import digits_split
 
 ACCURACY_BAR = 0.9
 EPOCHS = 10
-KILL_AFTER = 2  # the chief's epoch after which the cluster is lost
+KILL_AFTER = 2  # the chief's epoch after which worker 1 is lost
 
 
 def _train_and_score(x, y, x_test, y_test, backup_dir, epochs):
@@ -51,14 +52,16 @@ def test_two_workers_train_to_the_bar(tf_workers, data, tmp_path):
     _check_trained(run)
 
 
-def test_a_lost_cluster_resumes_from_its_backup(tf_workers, data, tmp_path):
+def test_after_a_lost_worker_the_cluster_resumes_from_its_backup(tf_workers, data, tmp_path):
     x, y, x_test, y_test = data
     epochs, backup = EPOCHS, str(tmp_path / "backup")
     args = (x, y, x_test, y_test, backup, epochs)
-    lost = tf_workers.cluster(_train_and_score, args, workers=2, stop_after=(0, KILL_AFTER))
-    assert lost.stopped, (
+    # grace: TensorFlow aborts the chief about 6 s after worker 1 stops sending heartbeats
+    # (UnavailableError: tasks are unhealthy); it is left to end that way, as it would on a cluster.
+    lost = tf_workers.cluster(_train_and_score, args, workers=2, kill=(1, KILL_AFTER), grace=15)
+    assert lost.killed, (
         f"the chief never finished epoch {KILL_AFTER} (it ran epochs {lost.epochs(0)}), so the test could not "
-        "stop the cluster mid-training: does train() call fit for the epochs it is given?")
+        "kill a worker mid-training: does train() call fit for the epochs it is given?")
     again = tf_workers.cluster(_train_and_score, args, workers=2)
     resumed = again.epochs(0)
     assert resumed and resumed[0] > 0, (
