@@ -41,10 +41,10 @@ def make_dataset(x: np.ndarray, y: np.ndarray, global_batch: int, seed: int) -> 
     cluster trains on its own part of every epoch."""
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    # drop_remainder: every worker takes the same number of steps (a short last batch could
-    # leave one worker with a step the others do not take).
+    # DATA sharding: every worker reads everything and keeps its share of each global batch,
+    # so every worker must shuffle in the same order: the seed.
     return (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed)
-            .batch(global_batch, drop_remainder=True).with_options(options))
+            .batch(global_batch).with_options(options))
 
 
 def train(x: np.ndarray, y: np.ndarray, backup_dir: str, epochs: int = EPOCHS) -> tf.keras.Model:
