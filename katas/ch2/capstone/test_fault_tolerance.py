@@ -56,7 +56,7 @@ def test_after_a_lost_worker_the_cluster_resumes_from_its_backup(tf_workers, dat
     x, y, x_test, y_test = data
     epochs, backup = EPOCHS, str(tmp_path / "backup")
     args = (x, y, x_test, y_test, backup, epochs)
-    # grace: TensorFlow aborts the chief about 6 s after worker 1 stops sending heartbeats
+    # grace: TensorFlow aborts the chief 6 to 8 s after worker 1 stops sending heartbeats
     # (UnavailableError: tasks are unhealthy); it is left to end that way, as it would on a cluster.
     lost = tf_workers.cluster(_train_and_score, args, workers=2, kill=(1, KILL_AFTER), grace=15)
     assert lost.killed, (
