@@ -421,10 +421,13 @@ def test_ranks(process_group):
 
 
 def _ranks_running(sid: int) -> bool:
-    """A rank or a TensorFlow worker (forked by a fork server) of the run's session is running."""
+    """A rank or a TensorFlow worker (forked by a fork server) of the run's session has been
+    running the learner's loop for a while: it has used half a second of CPU. (CPU used so far,
+    not a momentary sample: on two busy cores a sample of a looping process can read low.)"""
     for p in psutil.process_iter():
         try:
-            if os.getsid(p.pid) == sid and p.cpu_percent(0.05) > 50 and "forkserver" in " ".join(p.parent().cmdline()):
+            if os.getsid(p.pid) == sid and "forkserver" in " ".join(p.parent().cmdline()) \
+                    and p.cpu_times().user > 0.5:
                 return True
         except (ProcessLookupError, psutil.Error, AttributeError):
             continue
