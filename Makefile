@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp bench-tf mutants maintainer-tools record-stubs kubernetes clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp bench-tf mutants maintainer-tools report pin-tests record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ practice: setup  ## start practising: the first kata you have not solved, its ta
 	@echo; echo "The whole course and your progress: .venv/bin/kata list   ·   re-run at every save: .venv/bin/kata watch"
 
 maintainer-tools: setup  # what make test and make mutants use beyond the course's own packages
-	@$(PY) -c 'import cosmic_ray' 2>/dev/null || $(PY) -m pip install --quiet -e '.[maintainer]'
+	@bash fixtures/provision/maintainer-tools.sh
 
 test: maintainer-tools  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
 	@$(PY) -m pytest tests -q --require-infra
@@ -55,6 +55,12 @@ bench-tf: setup  ## Capstone 2 measured: TensorFlow start cost, samples/s on 1 a
 
 mutants: maintainer-tools  ## mutation testing of solutions/, a kill ratio per kata and every survivor (LESSON=1.1 or KATA=1.1.3 to limit it)
 	@$(PY) -m fixtures.course.mutants $(if $(LESSON),--lesson $(LESSON)) $(if $(KATA),--kata $(KATA))
+
+report:  ## grade your work for a classroom: .kata/report/ (results.json, junit.xml); TARGET=2 or 2.1 to limit it
+	@$(VENV)/bin/kata report $(TARGET)
+
+pin-tests:  ## after changing tests or fixtures on purpose: record them as the graded ones (.github/classroom/tests.lock)
+	@$(PY) -m fixtures.classroom.integrity pin
 
 record-stubs:  ## after changing a stub on purpose: record katas/ as the originals `kata reset` restores
 	@$(PY) -m fixtures.course.check --record-stubs

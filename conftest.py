@@ -9,6 +9,7 @@ The pytest plugins it loads, one a line:
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
   fixtures.data.shop                     lesson 2.1's shop data: products, users, events
   fixtures.data.models                   trained models lessons apply (a conversion model for lesson 2.1)
+  fixtures.classroom.plugin              --kata-results: results.json, JUnit XML, the GitHub Classroom payload
 """
 
 pytest_plugins = [
@@ -20,4 +21,5 @@ pytest_plugins = [
     "fixtures.data.request_logs",
     "fixtures.data.shop",
     "fixtures.data.models",
+    "fixtures.classroom.plugin",
 ]
