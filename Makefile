@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LESSON ?=
 
-.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp bench-tf mutants maintainer-tools report pin-tests record-stubs kubernetes clean
+.PHONY: help setup practice test check test-solutions doctor hint images bench bench-feedback bench-capstone bench-partitions bench-ddp bench-tf mutants maintainer-tools report dashboard pin-tests record-stubs kubernetes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ mutants: maintainer-tools  ## mutation testing of solutions/, a kill ratio per k
 
 report:  ## grade your work for a classroom: .kata/report/ (results.json, junit.xml); TARGET=2 or 2.1 to limit it
 	@$(VENV)/bin/kata report $(TARGET)
+
+dashboard:  ## one HTML page of a class's results: make dashboard RESULTS=folder [OUT=class.html]
+	@$(VENV)/bin/kata dashboard $(or $(RESULTS),.kata/report) -o $(or $(OUT),class-dashboard.html)
 
 pin-tests:  ## after changing tests or fixtures on purpose: record them as the graded ones (.github/classroom/tests.lock)
 	@$(PY) -m fixtures.classroom.integrity pin

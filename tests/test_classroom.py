@@ -259,3 +259,20 @@ def test_actionlint_passes_on_the_workflow():
                           timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
+
+def test_kata_dashboard_reads_the_reports_of_a_class(classroom, tmp_path):
+    folder = tmp_path / "class"
+    for learner in ("ada", "grace"):
+        proc = classroom.run("-m", "fixtures.runner.cli", "report", "1.1.1", "1.1.2", "--quiet", "--learner", learner,
+                             "--out", str(folder / learner / "chapter1"),
+                             env={"KATA_PROGRESS": str(tmp_path / f"{learner}.json")})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    (folder / "notes.json").write_text("{}")  # not a results file: ignored
+    page = tmp_path / "class.html"
+    proc = classroom.run("-m", "fixtures.runner.cli", "dashboard", str(folder), "-o", str(page))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 learners" in proc.stdout and page.is_file()
+    text = page.read_text()
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text  # nothing fetched
+    proc = classroom.run("-m", "fixtures.runner.cli", "dashboard", str(tmp_path / "nowhere"))
+    assert proc.returncode == 2 and "no such file" in proc.stdout
