@@ -20,7 +20,8 @@ ALLOWED = {
     "engines": {"course"},
     "data": {"course"},
     "plugin": {"course", "engines"},
-    "runner": {"course", "plugin", "engines"},
+    "classroom": {"course"},
+    "runner": {"course", "plugin", "engines", "classroom"},
     "bench": {"course", "plugin", "engines", "data", "runner"},
 }
 
@@ -64,3 +65,9 @@ def test_nothing_imports_upward(package):
             wrong.append(f"{path.relative_to(REPO_ROOT)} imports fixtures.{imported}")
     assert not wrong, (f"fixtures/{package}/ may import only {sorted(ALLOWED[package]) or 'nothing else'} "
                        f"(fixtures/README.md):\n  " + "\n  ".join(wrong))
+
+
+def test_every_subpackage_has_a_place_in_the_layers():
+    packages = sorted(p.parent.name for p in FIXTURES.glob("*/__init__.py"))
+    unplaced = [name for name in packages if name not in ALLOWED]
+    assert not unplaced, f"add these to ALLOWED here and to the table in fixtures/README.md: {unplaced}"
