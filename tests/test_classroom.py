@@ -200,6 +200,20 @@ def test_the_organisation_pin_wins_over_the_committed_lock(classroom, tmp_path):
     assert found.status == "modified" and found.pinned_by == "$KATA_TESTS_SHA256"
 
 
+def test_a_removed_pin_is_a_modification(classroom, tmp_path):
+    lock = classroom.path(".github/classroom/tests.lock")
+    saved = lock.read_text()
+    try:
+        lock.unlink()
+        found = integrity.check(classroom.root, env={})
+        assert found.status == "modified" and not found.graded
+        assert found.modified == [".github/classroom/tests.lock (missing or unreadable)"]
+        lock.write_text("{ not json")
+        assert integrity.check(classroom.root, env={}).status == "modified"
+    finally:
+        lock.write_text(saved)
+
+
 def test_missing_infrastructure_is_not_a_failure_and_earns_nothing(classroom, tmp_path):
     doc, out, _ = _report(classroom, tmp_path, "2.2.1", env={"KATA_ASSUME_MISSING": "torch"})
     (entry,) = doc["katas"]
