@@ -192,6 +192,14 @@ def test_modified_tests_are_reported_not_graded(classroom, tmp_path):
     assert "tests modified" in payload["tests"][0]["message"]
 
 
+def test_the_reference_solutions_never_earn_a_classroom_grade(classroom, tmp_path):
+    doc, out, _ = _report(classroom, tmp_path, "1.1.1", extra=["--solutions"])
+    assert doc["run"]["tree"] == "solutions" and doc["grading"]["points"] == 10  # the checker's proof
+    payload = json.loads((out / "classroom.json").read_text())
+    assert payload["status"] == "error" and payload["tests"][0]["score"] == 0
+    assert "reference solutions" in payload["tests"][0]["message"]
+
+
 def test_the_organisation_pin_wins_over_the_committed_lock(classroom, tmp_path):
     pinned = integrity.check(classroom.root).checksum
     assert integrity.check(classroom.root, env={"KATA_TESTS_SHA256": pinned}).status == "ok"
