@@ -356,7 +356,9 @@ def test_an_endless_loop_in_a_spark_task_is_stopped_and_the_session_serves_the_n
     outcome = run_lesson(spark_course, SPARK_LESSON, bound=150)
     out = "\n".join(outcome.lines)
     assert "kata 9.2.1: still running after 8 s, its time budget, so it was stopped." in out, out
-    assert f"katas/{SPARK_LESSON}/looping.py:3 in square()" in out and "while True:" in out, out
+    # The stack is sampled while the loop spins: either of its two lines may be the one running.
+    assert re.search(rf"katas/{SPARK_LESSON}/looping\.py:[34] in square\(\)", out), out
+    assert re.search(r"while True:|^\s+pass$", out, re.M), out
     assert "kata 9.2.1: stopped after 2 s at" in out, "the kata's second test should not wait 8 s again:\n" + out
     assert "test_sound.py ." in out, f"the next kata's Spark job did not run and pass:\n{out}"
     assert outcome.code == 1, out
