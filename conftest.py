@@ -6,6 +6,7 @@ The pytest plugins it loads, one a line:
   fixtures.engines.kubernetes.fixtures   `kube_cluster` and `kube_api` (a real single-node cluster)
   fixtures.engines.torchdist.fixtures    `process_group` (PyTorch ranks over gloo)
   fixtures.engines.tfdist.fixtures       `tf_workers` (TensorFlow processes and clusters)
+  fixtures.engines.docker.fixtures       `docker_engine` and `docker_scope` (images and containers, always removed)
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
   fixtures.data.shop                     lesson 2.1's shop data: products, users, events
   fixtures.data.models                   trained models lessons apply (a conversion model for lesson 2.1)
@@ -18,6 +19,7 @@ pytest_plugins = [
     "fixtures.engines.kubernetes.fixtures",
     "fixtures.engines.torchdist.fixtures",
     "fixtures.engines.tfdist.fixtures",
+    "fixtures.engines.docker.fixtures",
     "fixtures.data.request_logs",
     "fixtures.data.shop",
     "fixtures.data.models",

@@ -60,7 +60,11 @@ def app(kube_cluster, kube_api):
     from kubernetes import client
 
     _build_app_image()
-    kube_cluster.load_image(IMAGE)
+    try:
+        kube_cluster.load_image(IMAGE)
+    finally:
+        # The node's containerd has its own copy now; Docker's would outlive the session.
+        subprocess.run(["docker", "rmi", "-f", IMAGE], capture_output=True, timeout=60)
     global _core
     core, apps = client.CoreV1Api(kube_api), client.AppsV1Api(kube_api)
     _core = core

@@ -1,0 +1,113 @@
+"""The Docker engine (fixtures/engines/docker/): builds with no network, short failures, nothing left behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.course.errors import KataEngineError
+from fixtures.engines.docker import build as docker_build
+from fixtures.engines.docker.scope import LABEL, DockerScope
+from fixtures.engines.probes import BASE_IMAGE
+from fixtures.plugin import failures
+from fixtures.plugin.guards import LeakGuard
+
+pytestmark = pytest.mark.needs("docker", "base-images")
+
+
+def _context(tmp_path, dockerfile: str, name: str = "context", **files: str):
+    context = tmp_path / name  # the logs stay outside it
+    context.mkdir()
+    (context / "Dockerfile").write_text(dockerfile)
+    for file, text in files.items():
+        (context / file).write_text(text)
+    return context
+
+
+def _everything(client) -> dict[str, set[str]]:
+    return {"containers": {c.id for c in client.containers.list(all=True)},
+            "images": {i.id for i in client.images.list(all=True)},
+            "networks": {n.id for n in client.networks.list()}}
+
+
+TWO_LAYERS = (f"FROM {BASE_IMAGE}\n"
+              "COPY deps.txt /app/deps.txt\n"
+              "RUN python -c \"print(open('/app/deps.txt').read())\"\n"
+              "COPY app.py /app/app.py\n"
+              'CMD ["python", "/app/app.py"]\n')
+
+
+def test_a_build_reports_its_steps_and_what_came_from_the_cache(docker_scope, tmp_path):
+    context = _context(tmp_path, TWO_LAYERS, **{"deps.txt": "numpy\n", "app.py": "print('v1')\n"})
+    first = docker_build.build(docker_scope, context, "layers", log=tmp_path / "build1.log")
+    assert [s.number for s in first.steps] == [1, 2, 3, 4, 5]
+    assert 'Step 5/6 : CMD ["python", "/app/app.py"]' in first.log.read_text()  # 6: the engine's label step
+    (context / "app.py").write_text("print('v2')\n")
+    second = docker_build.build(docker_scope, context, "layers", log=tmp_path / "build2.log")
+    # The dependency layers are reused; only the code's layer and what follows it are rebuilt.
+    assert second.cached[1:3] == ["COPY deps.txt /app/deps.txt", "RUN python -c \"print(open('/app/deps.txt').read())\""]
+    assert second.rebuilt == ["COPY app.py /app/app.py", 'CMD ["python", "/app/app.py"]']
+    out = docker_scope.client.containers.run(second.tag, remove=True, labels=docker_scope.labels)
+    assert out.strip() == b"v2"
+
+
+def test_a_build_has_no_network(docker_scope, tmp_path):
+    context = _context(tmp_path, f"FROM {BASE_IMAGE}\n"
+                                 "RUN python -c \"import socket; print(socket.if_nameindex())\"\n"
+                                 "RUN python -c \"import socket; socket.create_connection(('192.0.2.1', 80), 3)\"\n")
+    with pytest.raises(KataEngineError) as caught:
+        docker_build.build(docker_scope, context, "offline", log=tmp_path / "offline.log")
+    err = caught.value
+    assert err.said.startswith("docker build failed at step 3/3: RUN python -c")
+    assert "(1, 'lo')" in (tmp_path / "offline.log").read_text()  # only loopback in the build
+    assert any("unreachable" in line.lower() or "OSError" in line for line in err.lines), err.lines
+
+
+def test_a_failed_build_is_a_short_message_with_the_log_named(docker_scope, tmp_path):
+    noisy = "".join(f"RUN echo line {i}\n" for i in range(30))
+    context = _context(tmp_path, f"FROM {BASE_IMAGE}\n{noisy}RUN echo about to fail && exit 3\n")
+    with pytest.raises(KataEngineError) as caught:
+        docker_build.build(docker_scope, context, "fails", log=tmp_path / "fails.log")
+    err = caught.value
+    assert err.said == "docker build failed at step 32/32: RUN echo about to fail && exit 3"
+    assert len(err.lines) == docker_build.TAIL and "about to fail" in "\n".join(err.lines)
+    assert "returned a non-zero code: 3" in err.lines[-1]
+    text = failures.engine_output_text("3.1.2", err)
+    assert text.splitlines()[0] == f"kata 3.1.2: {err.said}"
+    assert text.splitlines()[-1].endswith("fails.log") and len(text.splitlines()) <= docker_build.TAIL + 3
+
+
+def test_a_dockerfile_that_does_not_parse_is_said_so(docker_scope, tmp_path):
+    context = _context(tmp_path, "FROM\n")
+    with pytest.raises(KataEngineError) as caught:
+        docker_build.build(docker_scope, context, "broken", log=tmp_path / "broken.log")
+    assert caught.value.lines and "FROM" in " ".join(caught.value.lines)
+
+
+def test_a_scope_removes_what_it_made_even_after_a_failed_build(docker_engine, tmp_path):
+    before = _everything(docker_engine)
+    scope = DockerScope(docker_engine, name="cleanup")
+    context = _context(tmp_path, f"FROM {BASE_IMAGE}\nRUN echo one > /one\nRUN echo two > /two\nRUN exit 1\n")
+    with pytest.raises(KataEngineError):
+        docker_build.build(scope, context, "halfway", log=tmp_path / "halfway.log")
+    ok = docker_build.build(scope, _context(tmp_path, f"FROM {BASE_IMAGE}\nRUN echo ok > /ok\n", "ok"), "ok",
+                            log=tmp_path / "ok.log")
+    scope.network("lb")
+    docker_engine.containers.create(ok.tag, labels=scope.labels)  # made outside the scope's API: found by label
+    assert _everything(docker_engine) != before
+    assert scope.close() == []
+    assert _everything(docker_engine) == before
+    assert not docker_engine.containers.list(all=True, filters={"label": f"{LABEL}={scope.id}"})
+
+
+def test_the_leak_guard_finds_and_removes_images_networks_and_stopped_containers(docker_engine, tmp_path):
+    guard = LeakGuard()
+    guard.snapshot()
+    scope = DockerScope(docker_engine, name="leak")
+    built = docker_build.build(scope, _context(tmp_path, f"FROM {BASE_IMAGE}\nRUN echo x > /x\n"), "leak",
+                               log=tmp_path / "leak.log")
+    scope.network("forgotten")
+    docker_engine.containers.create(built.tag)
+    leaks = guard.find_leaks()
+    assert {leak.kind for leak in leaks} == {"image", "network", "container"}, leaks
+    LeakGuard.clean_up(leaks)
+    assert guard.find_leaks() == []
