@@ -111,3 +111,40 @@ def test_the_leak_guard_finds_and_removes_images_networks_and_stopped_containers
     assert {leak.kind for leak in leaks} == {"image", "network", "container"}, leaks
     LeakGuard.clean_up(leaks)
     assert guard.find_leaks() == []
+
+
+# ------------------------------------------------------------------ containers
+
+SERVER = (f"FROM {BASE_IMAGE}\n"
+          "WORKDIR /srv\n"
+          "RUN mkdir health && echo ok > health/index.html\n"
+          'CMD ["python", "-m", "http.server", "8000"]\n')
+
+
+def test_a_container_is_ready_when_its_health_route_answers(docker_scope, tmp_path):
+    from fixtures.engines.docker.run import serve
+
+    built = docker_build.build(docker_scope, _context(tmp_path, SERVER), "server", log=tmp_path / "build.log")
+    container = serve(docker_scope, built.tag, port=8000, health="/health/", log=tmp_path / "run.log")
+    import urllib.request
+
+    url = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(8000)}/health/"
+    assert urllib.request.urlopen(url, timeout=5).read() == b"ok\n"
+
+
+def test_a_container_that_exits_at_start_is_reported_at_once_with_its_last_lines(docker_scope, tmp_path):
+    import time
+
+    from fixtures.engines.docker.run import serve
+
+    built = docker_build.build(docker_scope, _context(tmp_path, SERVER), "exits", log=tmp_path / "build.log")
+    started = time.monotonic()
+    with pytest.raises(KataEngineError) as caught:
+        serve(docker_scope, built.tag, port=8000, log=tmp_path / "run.log", timeout=60,
+              command=["python", "-c", "import sys; print('PORT must be a number, got abc'); sys.exit(3)"])
+    seconds = time.monotonic() - started
+    err = caught.value
+    assert err.said == "the container exited with code 3 before /health answered"
+    assert err.lines == ["PORT must be a number, got abc"]
+    assert "PORT must be a number" in (tmp_path / "run.log").read_text()
+    print(f"\nan exited container reported after {seconds:.1f} s (startup timeout 60 s)")
