@@ -148,3 +148,26 @@ def test_a_container_that_exits_at_start_is_reported_at_once_with_its_last_lines
     assert err.lines == ["PORT must be a number, got abc"]
     assert "PORT must be a number" in (tmp_path / "run.log").read_text()
     print(f"\nan exited container reported after {seconds:.1f} s (startup timeout 60 s)")
+
+
+# ------------------------------------------------------------------ offline installs
+
+def test_an_image_installs_its_packages_from_wheels_prepared_outside_the_build(docker_scope, tmp_path, monkeypatch):
+    from fixtures.engines.docker import wheelhouse
+
+    monkeypatch.setenv("KATA_CACHE", str(tmp_path / "cache"))  # the learner's cache stays as it was
+    requirements = tmp_path / "lesson" / "requirements.txt"
+    requirements.parent.mkdir()
+    requirements.write_text("six==1.16.0\n")
+    wheels = wheelhouse.prepare(requirements)
+    assert wheelhouse.prepare(requirements) == wheels  # cached by content: no second download
+    assert [w.name for w in wheels.glob("*.whl")] == ["six-1.16.0-py2.py3-none-any.whl"]
+    context = _context(tmp_path, f"FROM {BASE_IMAGE}\n"
+                                 "COPY wheels /wheels\nCOPY requirements.txt /\n"
+                                 "RUN pip install --no-index --find-links /wheels -r /requirements.txt\n"
+                                 'CMD ["python", "-c", "import six; print(six.__version__)"]\n',
+                       **{"requirements.txt": requirements.read_text()})
+    wheelhouse.copy_into(wheels, context)
+    built = docker_build.build(docker_scope, context, "offline-install", log=tmp_path / "build.log")
+    out = docker_scope.client.containers.run(built.tag, remove=True, labels=docker_scope.labels)
+    assert out.strip() == b"1.16.0"
