@@ -10,6 +10,7 @@ The pytest plugins it loads, one a line:
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
   fixtures.data.shop                     lesson 2.1's shop data: products, users, events
   fixtures.data.models                   trained models lessons apply (a conversion model for lesson 2.1)
+  fixtures.data.serving_model            `serving_model`: Capstone 2's classifier as ONNX, for Chapter 3
   fixtures.classroom.plugin              --kata-results: results.json, JUnit XML, the GitHub Classroom payload
 """
 
@@ -23,5 +24,6 @@ pytest_plugins = [
     "fixtures.data.request_logs",
     "fixtures.data.shop",
     "fixtures.data.models",
+    "fixtures.data.serving_model",
     "fixtures.classroom.plugin",
 ]
