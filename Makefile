@@ -9,7 +9,7 @@ LESSON ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup:  ## install everything the tests need (venv, packages, Docker engine, base image); quick when done
+setup:  ## install everything the tests need (venv, packages, Docker engine, base images, serving model); quick when done
 	@bash fixtures/provision/setup.sh
 
 practice: setup  ## start practising: the first kata you have not solved, its task and its tests' verdict
@@ -71,7 +71,7 @@ record-stubs:  ## after changing a stub on purpose: record katas/ as the origina
 kubernetes:  ## containerd, CNI and the upstream Kubernetes binaries for the local cluster (built once, cached)
 	@bash fixtures/provision/kubernetes.sh
 
-images:  ## (re)build or pull the base image the Docker lessons use
+images:  ## (re)build or pull the images the Docker lessons use (python:3.11-slim, haproxy:2.6)
 	@bash fixtures/provision/docker-engine.sh && bash fixtures/provision/base-images.sh
 
 clean:  ## remove the virtualenv and caches (your katas and .kata/ progress are untouched)

@@ -171,3 +171,85 @@ def test_an_image_installs_its_packages_from_wheels_prepared_outside_the_build(d
     built = docker_build.build(docker_scope, context, "offline-install", log=tmp_path / "build.log")
     out = docker_scope.client.containers.run(built.tag, remove=True, labels=docker_scope.labels)
     assert out.strip() == b"1.16.0"
+
+
+# ------------------------------------------------------------------ a load balancer
+
+HAPROXY_CFG = """
+global
+    log stdout format raw local0
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    retries 2
+    option redispatch
+frontend web
+    bind :8080
+    default_backend replicas
+frontend stats
+    bind :8404
+    stats enable
+    stats uri /stats
+backend replicas
+    balance roundrobin
+    option httpchk GET /health/
+    default-server inter 300ms fall 2 rise 2
+{servers}
+"""
+
+
+def _poll(what: str, check, timeout: float = 20):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def test_haproxy_spreads_requests_and_notices_a_stopped_replica(docker_scope, tmp_path):
+    import csv
+    import io
+    import urllib.request
+
+    from fixtures.engines.docker.run import serve
+    from fixtures.engines.probes import LB_IMAGE
+
+    whoami = (f"FROM {BASE_IMAGE}\nWORKDIR /srv\n"
+              'CMD ["sh", "-c", "hostname > index.html && mkdir health && echo ok > health/index.html '
+              '&& exec python -m http.server 8000"]\n')
+    built = docker_build.build(docker_scope, _context(tmp_path, whoami), "whoami", log=tmp_path / "build.log")
+    net = docker_scope.network("lb")
+    names = [f"web{i}-{docker_scope.id}" for i in (1, 2)]
+    replicas = [docker_scope.client.containers.run(built.tag, detach=True, name=name, hostname=name,
+                                                   network=net.name, labels=docker_scope.labels) for name in names]
+    for replica in replicas:
+        docker_scope.adopt_container(replica.id)
+    config = tmp_path / "haproxy"
+    config.mkdir()
+    servers = "\n".join(f"    server {name} {name}:8000 check" for name in names)
+    (config / "haproxy.cfg").write_text(HAPROXY_CFG.replace("{servers}", servers))
+    config.chmod(0o755)
+    lb = serve(docker_scope, LB_IMAGE, port=8080, also=(8404,), health="/", network=net.name,
+               log=tmp_path / "lb.log", mounts={str(config): "/usr/local/etc/haproxy"},
+               what="haproxy")
+    site = f"http://127.0.0.1:{lb.get_exposed_port(8080)}/"
+    stats = f"http://127.0.0.1:{lb.get_exposed_port(8404)}/stats;csv"
+
+    def states() -> dict[str, str]:
+        """What HAProxy itself says of each replica (UP, DOWN, ...): the balancer's view, observed."""
+        rows = csv.DictReader(io.StringIO(urllib.request.urlopen(stats, timeout=3).read().decode().lstrip("# ")))
+        return {row["svname"]: row["status"] for row in rows if row["pxname"] == "replicas" and row["svname"] in names}
+
+    def answers(n: int) -> list[str]:
+        return [urllib.request.urlopen(site, timeout=3).read().decode().strip() for _ in range(n)]
+
+    _poll("both replicas UP", lambda: set(states().values()) == {"UP"})
+    assert sorted(set(answers(6))) == sorted(names)  # round robin over both
+    replicas[0].stop(timeout=1)
+    _poll(f"{names[0]} DOWN", lambda: states().get(names[0]) == "DOWN")
+    assert set(answers(6)) == {names[1]}  # nothing lost once the balancer knows
