@@ -525,3 +525,101 @@ def test_ctrl_c_while_a_member_loops_ends_the_run(member_course):
     assert outcome.seconds < 15, f"Ctrl-C took {outcome.seconds:.1f} s to end the run"
     assert not outcome.left_running, f"still running after Ctrl-C: {outcome.left_running}"
     print(f"Ctrl-C while a {lesson} member loops: run ended {outcome.seconds:.1f} s after it")
+
+
+# ---------------------------------------------------------------- containers the Docker engine started
+
+DOCKER_LESSON = "ch9/l5_docker_faults"
+DOCKER_CATALOG = CATALOG_TEMPLATE.format(lesson="9.5", title="A learner's server that never answers",
+                                         folder=DOCKER_LESSON, budget=8, needs='["docker", "base-images"]',
+                                         broken="looping")
+
+# The learner's image starts but never serves: the test waits for its health route.
+DOCKER_LOOP = '''
+def dockerfile():
+    return 'FROM python:3.11-slim\\nRUN echo built > /built\\nCMD ["sleep", "300"]\\n'
+'''
+
+TEST_DOCKER_LOOP = '''
+from fixtures import lesson_module
+from fixtures.engines.docker import build as docker_build
+from fixtures.engines.docker.run import serve
+
+looping = lesson_module(__file__, "looping")
+
+
+def test_serves(docker_scope, tmp_path):
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text(looping.dockerfile())
+    built = docker_build.build(docker_scope, tmp_path / "ctx", "never", log=tmp_path / "build.log")
+    docker_scope.network("lb")
+    serve(docker_scope, built.tag, port=8000, log=tmp_path / "run.log", timeout=300)
+'''
+
+TEST_DOCKER_SOUND = '''
+from fixtures import lesson_module
+from fixtures.engines.docker import build as docker_build
+
+sound = lesson_module(__file__, "sound")
+
+
+def test_runs(docker_scope, tmp_path):
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text(sound.dockerfile())
+    built = docker_build.build(docker_scope, tmp_path / "ctx", "sound", log=tmp_path / "build.log")
+    assert docker_scope.client.containers.run(built.tag, remove=True, labels=docker_scope.labels).strip() == b"ok"
+'''
+
+
+def _docker_state() -> dict[str, set[str]]:
+    from fixtures.engines.probes import docker_client
+
+    client = docker_client()
+    try:
+        return {"containers": {c.id for c in client.containers.list(all=True)},
+                "images": {i.id for i in client.images.list(all=True)},
+                "networks": {n.id for n in client.networks.list()}}
+    finally:
+        client.close()
+
+
+def _scope_container_running(sid: int) -> bool:
+    from fixtures.engines.docker.scope import LABEL
+    from fixtures.engines.probes import docker_client
+
+    client = docker_client()
+    try:
+        return bool(client.containers.list(filters={"label": LABEL}))
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def docker_course(tmp_path_factory) -> RepoCopy:
+    return looping_course(tmp_path_factory, DOCKER_CATALOG, DOCKER_LESSON, DOCKER_LOOP,
+                          "def dockerfile():\n    return 'FROM python:3.11-slim\\nCMD [\"echo\", \"ok\"]\\n'\n",
+                          TEST_DOCKER_LOOP, TEST_DOCKER_SOUND)
+
+
+@pytest.mark.needs("docker", "base-images")
+def test_a_server_that_never_answers_is_stopped_and_nothing_is_left_in_docker(docker_course):
+    before = _docker_state()
+    outcome = run_lesson(docker_course, DOCKER_LESSON, bound=120)
+    out = "\n".join(outcome.lines)
+    assert "kata 9.5.1: still running after 8 s, its time budget, so it was stopped." in out, out
+    assert "test_sound.py ." in out, f"the next kata's build did not run and pass:\n{out}"
+    assert "leaked by the tests" not in out, out  # the scope removed it all, not the leak guard
+    assert _docker_state() == before
+    assert not outcome.left_running, f"still running after the run: {outcome.left_running}"
+
+
+@pytest.mark.needs("docker", "base-images")
+def test_ctrl_c_while_waiting_for_a_container_leaves_nothing_in_docker(docker_course):
+    before = _docker_state()
+    outcome = run_lesson(docker_course, DOCKER_LESSON, bound=120, interrupt_when=_scope_container_running)
+    out = "\n".join(outcome.lines)
+    assert "KeyboardInterrupt" in out and outcome.code == 2, out
+    assert outcome.seconds < 15, f"Ctrl-C took {outcome.seconds:.1f} s to end the run"
+    assert _docker_state() == before
+    assert not outcome.left_running, f"still running after Ctrl-C: {outcome.left_running}"
+    print(f"Ctrl-C while waiting for a container: run ended {outcome.seconds:.1f} s after it")
