@@ -9,6 +9,7 @@ still ran and passed, and nothing the run started is still running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -571,27 +572,29 @@ def test_runs(docker_scope, tmp_path):
 '''
 
 
-def _docker_state() -> dict[str, set[str]]:
+@contextlib.contextmanager
+def _docker():
     from fixtures.engines.probes import docker_client
 
     client = docker_client()
     try:
+        yield client
+    finally:
+        client.close()
+
+
+def _docker_state() -> dict[str, set[str]]:
+    with _docker() as client:
         return {"containers": {c.id for c in client.containers.list(all=True)},
                 "images": {i.id for i in client.images.list(all=True)},
                 "networks": {n.id for n in client.networks.list()}}
-    finally:
-        client.close()
 
 
 def _scope_container_running(sid: int) -> bool:
     from fixtures.engines.docker.scope import LABEL
-    from fixtures.engines.probes import docker_client
 
-    client = docker_client()
-    try:
+    with _docker() as client:
         return bool(client.containers.list(filters={"label": LABEL}))
-    finally:
-        client.close()
 
 
 @pytest.fixture(scope="module")
