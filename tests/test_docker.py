@@ -253,3 +253,26 @@ def test_haproxy_spreads_requests_and_notices_a_stopped_replica(docker_scope, tm
     replicas[0].stop(timeout=1)
     _poll(f"{names[0]} DOWN", lambda: states().get(names[0]) == "DOWN")
     assert set(answers(6)) == {names[1]}  # nothing lost once the balancer knows
+
+
+# ------------------------------------------------------------------ what an image really is
+
+def test_inspecting_an_image_asks_the_engine(docker_scope, tmp_path):
+    from fixtures.engines.docker import inspect
+
+    dockerfile = (f"FROM {BASE_IMAGE}\n"
+                  "RUN useradd --uid 10001 --no-create-home app && head -c 3000000 /dev/urandom > /blob\n"
+                  "USER app\n"
+                  "HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD test -f /blob\n"
+                  'CMD ["sleep", "60"]\n')
+    built = docker_build.build(docker_scope, _context(tmp_path, dockerfile), "inspect", log=tmp_path / "build.log")
+    base = inspect.size_mb(docker_scope.client, BASE_IMAGE)
+    assert 2.9 < inspect.size_mb(docker_scope.client, built.tag) - base < 3.5
+    layers = inspect.history(docker_scope.client, built.tag)
+    assert any("useradd" in instruction and size > 2_900_000 for instruction, size in layers)
+    assert inspect.run_in(docker_scope, built.tag, ["id", "-u"]) == (0, "10001\n")
+    assert inspect.run_in(docker_scope, built.tag, ["sh", "-c", "echo no >&2; exit 4"]) == (4, "no\n")
+    container = docker_scope.client.containers.run(built.tag, detach=True, labels=docker_scope.labels)
+    docker_scope.adopt_container(container.id)
+    assert inspect.health(container) in ("starting", "healthy")
+    _poll("healthy", lambda: inspect.health(container) == "healthy")
