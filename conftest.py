@@ -7,6 +7,7 @@ The pytest plugins it loads, one a line:
   fixtures.engines.torchdist.fixtures    `process_group` (PyTorch ranks over gloo)
   fixtures.engines.tfdist.fixtures       `tf_workers` (TensorFlow processes and clusters)
   fixtures.engines.docker.fixtures       `docker_engine` and `docker_scope` (images and containers, always removed)
+  fixtures.engines.docker.serving        `serving_images`: a lesson folder + wheels + model, built once per content
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
   fixtures.data.shop                     lesson 2.1's shop data: products, users, events
   fixtures.data.models                   trained models lessons apply (a conversion model for lesson 2.1)
@@ -21,6 +22,7 @@ pytest_plugins = [
     "fixtures.engines.torchdist.fixtures",
     "fixtures.engines.tfdist.fixtures",
     "fixtures.engines.docker.fixtures",
+    "fixtures.engines.docker.serving",
     "fixtures.data.request_logs",
     "fixtures.data.shop",
     "fixtures.data.models",
