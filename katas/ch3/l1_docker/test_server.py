@@ -67,6 +67,7 @@ def test_the_model_is_loaded_once_not_per_request(serving_model, monkeypatch):
 @pytest.mark.parametrize("body, says", [
     ({"instances": [[0.5] * 10]}, "64"),
     ({"instances": [[0.5] * 64, [0.5] * 63]}, "64"),
+    ({"instances": [[0.5] * 65]}, "64"),
     ({"instances": []}, ""),
     ({"instances": [["a"] * 64]}, ""),
     ({"rows": [[0.5] * 64]}, ""),

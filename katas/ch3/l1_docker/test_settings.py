@@ -38,9 +38,16 @@ def test_each_variable_is_read(serving_model):
     assert (settings.port, settings.workers, settings.log_level) == (9001, 3, "debug")
 
 
+@pytest.mark.parametrize("port, workers", [("1", "1"), ("65535", "32")])
+def test_the_ends_of_each_range_are_accepted(serving_model, port, workers):
+    settings = _server().settings_from_env(_env(serving_model.onnx_path, PORT=port, WORKERS=workers))
+    assert (settings.port, settings.workers) == (int(port), int(workers))
+
+
 @pytest.mark.parametrize("name, value", [
-    ("PORT", "abc"), ("PORT", "0"), ("PORT", "70000"), ("PORT", "80.5"),
-    ("WORKERS", "0"), ("WORKERS", "many"), ("LOG_LEVEL", "loud"), ("MODEL_PATH", "/no/such/model.onnx"),
+    ("PORT", "abc"), ("PORT", "0"), ("PORT", "65536"), ("PORT", "80.5"),
+    ("WORKERS", "0"), ("WORKERS", "33"), ("WORKERS", "many"), ("LOG_LEVEL", "loud"),
+    ("MODEL_PATH", "/no/such/model.onnx"),
 ])
 def test_a_wrong_value_is_a_value_error_naming_the_variable(serving_model, name, value):
     env = _env(serving_model.onnx_path, **{name: value})
