@@ -3,7 +3,7 @@
 The pytest plugins it loads, one a line:
   fixtures.plugin.hooks                  --solutions, kata ids, short failures, needs, timeouts, guards
   fixtures.engines.spark.fixtures        `spark` (local session) and `spark_cluster` (standalone cluster)
-  fixtures.engines.kubernetes.fixtures   `kube_cluster` and `kube_api` (a real single-node cluster)
+  fixtures.engines.kubernetes.fixtures   `kube_cluster`, `kube_api` (a real single-node cluster), `kube_dns`, `kube_metrics`
   fixtures.engines.torchdist.fixtures    `process_group` (PyTorch ranks over gloo)
   fixtures.engines.tfdist.fixtures       `tf_workers` (TensorFlow processes and clusters)
   fixtures.engines.docker.fixtures       `docker_engine` and `docker_scope` (images and containers, always removed)

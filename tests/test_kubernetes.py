@@ -1,5 +1,7 @@
 """The local Kubernetes cluster is real: a Deployment of an image our Docker engine built runs,
-is reachable through the API server, scales, and replaces a deleted pod."""
+is reachable through the API server, scales, and replaces a deleted pod; its Service is reached
+by address from the host (kube-proxy) and by name from a pod (CoreDNS); `kubectl top` reports
+its pods (metrics-server). What the cluster changes in the host's network is taken back."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.course.errors import KataSetupError
+from fixtures.engines.kubernetes import hostnet
+from fixtures.engines.kubernetes.hostnet import HostNetwork
 from fixtures.engines.probes import BASE_IMAGE
 
 pytestmark = [pytest.mark.needs("kubernetes", "docker", "base-images"), pytest.mark.timeout(420)]
@@ -114,3 +119,108 @@ def test_a_deleted_pod_is_replaced(app):
     after = _wait_for("a replacement pod", lambda: (p := _ready_pods(core)) and len(p) == 3 and victim not in p
                       and p, timeout=120)
     assert set(after) - set(before), "a new pod took the deleted one's place"
+
+
+def _run_pod(core, name: str, command: list[str], timeout: float = 90) -> str:
+    """Run a one-off pod of the smoke image to completion; return what it printed."""
+    from kubernetes import client
+
+    core.create_namespaced_pod(NAMESPACE, client.V1Pod(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1PodSpec(restart_policy="Never", containers=[client.V1Container(
+            name="client", image=IMAGE, image_pull_policy="Never", command=command)])))
+    phase = _wait_for(f"pod {name} to finish", lambda: (p := core.read_namespaced_pod(name, NAMESPACE).status.phase)
+                      in ("Succeeded", "Failed") and p, timeout=timeout)
+    log = core.read_namespaced_pod_log(name, NAMESPACE)
+    core.delete_namespaced_pod(name, NAMESPACE, grace_period_seconds=0)
+    assert phase == "Succeeded", f"pod {name} failed:\n{log[-1500:]}"
+    return log
+
+
+def test_the_host_reaches_a_service_by_its_cluster_ip(app):
+    import urllib.request
+
+    core, _ = app
+    _wait_for("2 ready pods", lambda: len(_ready_pods(core)) >= 2, timeout=120)
+    cluster_ip = core.read_namespaced_service("smoke", NAMESPACE).spec.cluster_ip
+    answers = {urllib.request.urlopen(f"http://{cluster_ip}/index.html", timeout=5).read().decode().strip()
+               for _ in range(30)}
+    assert answers <= set(_ready_pods(core)) and len(answers) >= 2, answers  # kube-proxy spreads them
+
+
+def test_a_pod_reaches_a_service_by_its_dns_name(app, kube_dns):
+    core, _ = app
+    _wait_for("a ready pod", lambda: _ready_pods(core), timeout=120)
+    url = f"http://smoke.{NAMESPACE}.svc.cluster.local/index.html"
+    printed = _run_pod(core, "dns-client", ["python", "-c", f"import urllib.request; "
+                                            f"print(urllib.request.urlopen({url!r}, timeout=5).read().decode())"])
+    assert printed.strip() in _ready_pods(core)
+
+
+def test_kubectl_top_reports_each_pod(app, kube_metrics, kube_cluster):
+    core, _ = app
+    pods = _wait_for("2 ready pods", lambda: (p := _ready_pods(core)) and len(p) >= 2 and p, timeout=120)
+
+    def reported():
+        top = kube_cluster.kubectl("top", "pods", "-n", NAMESPACE, "--no-headers", timeout=20)
+        return top.returncode == 0 and {line.split()[0] for line in top.stdout.splitlines()} >= set(pods)
+    _wait_for(f"kubectl top to report the {len(pods)} pods", reported, timeout=60)
+
+
+# ------------------------------------------------------------------ the host network
+
+def _host_network(names) -> HostNetwork:
+    bridge, table, comment = names
+    net = HostNetwork("192.0.2.1", "192.0.2.0/24", bridge=bridge, tables=(("ip", table),), comment=comment)
+    net.proxy_running = lambda: False  # whatever cluster the session runs is not this one
+    return net
+
+
+@pytest.fixture
+def test_names():
+    names = ("kata-test0", "kata-test-proxy", "scalable-ai-katas test")
+    yield names
+    hostnet_cleanup = _host_network(names)
+    hostnet_cleanup.claim()
+    hostnet_cleanup.release()
+
+
+def _left(names) -> list[str]:
+    bridge, table, comment = names
+    found = [f"table ip {table}"] if ("ip", table) in hostnet.nft_tables() else []
+    found += hostnet.our_forward_rules(comment)
+    found += [f"bridge {bridge}"] if subprocess.run(["ip", "link", "show", bridge], capture_output=True).returncode == 0 \
+        else []
+    return found
+
+
+def test_a_cluster_takes_back_its_bridge_rules_and_tables_at_stop(test_names):
+    net = _host_network(test_names)
+    net.claim()
+    net.make_bridge()
+    subprocess.run(["nft", "add", "table", "ip", test_names[1]], check=True)  # as kube-proxy would
+    assert len(_left(test_names)) == 4  # table, two FORWARD rules, bridge
+    net.release()
+    assert _left(test_names) == []
+
+
+def test_what_a_killed_run_left_is_removed_when_the_next_cluster_starts(test_names):
+    killed = _host_network(test_names)
+    killed.claim()
+    killed.make_bridge()
+    subprocess.run(["nft", "add", "table", "ip", test_names[1]], check=True)
+    # ... and the run was killed: release() never ran.
+    removed = _host_network(test_names).claim()
+    assert [r.split(" -")[0] for r in removed] == ["nftables table ip kata-test-proxy", "iptables rule",
+                                                   "iptables rule", "bridge kata-test0"]
+    assert _left(test_names) == []
+
+
+def test_a_second_cluster_is_refused_while_another_kube_proxy_keeps_its_tables(test_names):
+    subprocess.run(["nft", "add", "table", "ip", test_names[1]], check=True)
+    other = _host_network(test_names)
+    other.proxy_running = lambda: True
+    with pytest.raises(KataSetupError, match="another kube-proxy runs on this host"):
+        other.claim()
+    other.release()  # what stop() does after a failed start: the other cluster's tables stay
+    assert _left(test_names) == [f"table ip {test_names[1]}"]
