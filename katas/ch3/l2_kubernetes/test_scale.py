@@ -71,10 +71,12 @@ def test_requests_through_the_service_reach_every_replica(deploy, deployment, ku
     namespace, cluster_ip = deployment
     deploy.scale(str(kube_cluster.kubeconfig), namespace, NAME, 3)
     ready = set(_ready(kube_api, namespace))
-    # New pods reach kube-proxy's rules a moment after the API server calls them ready.
+    # New pods reach kube-proxy's rules a moment after the API server calls them ready, and
+    # while it rewrites them a connection may be refused: this test is about where requests
+    # go (3.2.3 is the one about losing none), so a refusal is left out of the count.
     answered, deadline = set(), time.monotonic() + 15
     while answered != ready and time.monotonic() < deadline:
-        answered |= _hosts_answering(cluster_ip, 20)
+        answered |= {host for host in _hosts_answering(cluster_ip, 20) if not host.startswith("(failed")}
     assert answered == ready, (f"requests for 15 s were answered by {sorted(answered)}; the ready pods are "
                                f"{sorted(ready)}")
 
