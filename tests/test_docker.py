@@ -40,7 +40,8 @@ def test_a_build_reports_its_steps_and_what_came_from_the_cache(docker_scope, tm
     context = _context(tmp_path, TWO_LAYERS, **{"deps.txt": "numpy\n", "app.py": "print('v1')\n"})
     first = docker_build.build(docker_scope, context, "layers", log=tmp_path / "build1.log")
     assert [s.number for s in first.steps] == [1, 2, 3, 4, 5]
-    assert 'Step 5/6 : CMD ["python", "/app/app.py"]' in first.log.read_text()  # 6: the engine's label step
+    # The engine adds a LABEL step for each of the scope's labels after the Dockerfile's five.
+    assert f'Step 5/{5 + len(docker_scope.labels)} : CMD ["python", "/app/app.py"]' in first.log.read_text()
     (context / "app.py").write_text("print('v2')\n")
     second = docker_build.build(docker_scope, context, "layers", log=tmp_path / "build2.log")
     # The dependency layers are reused; only the code's layer and what follows it are rebuilt.
