@@ -14,6 +14,7 @@ import pytest
 
 from fixtures.course.errors import KataSetupError
 from fixtures.engines.kubernetes import hostnet
+from fixtures.engines.kubernetes.pods import RolloutStuck, deployment, wait_for_rollout, wait_for_service
 from fixtures.engines.kubernetes.hostnet import HostNetwork
 from fixtures.engines.probes import BASE_IMAGE
 
@@ -137,12 +138,14 @@ def _run_pod(core, name: str, command: list[str], timeout: float = 90) -> str:
     return log
 
 
-def test_the_host_reaches_a_service_by_its_cluster_ip(app):
+def test_the_host_reaches_a_service_by_its_cluster_ip(app, kube_api):
     import urllib.request
 
     core, _ = app
     _wait_for("2 ready pods", lambda: len(_ready_pods(core)) >= 2, timeout=120)
     cluster_ip = core.read_namespaced_service("smoke", NAMESPACE).spec.cluster_ip
+    # kube-proxy programs a new Service a moment after its pods are ready.
+    wait_for_service(kube_api, NAMESPACE, "smoke", f"http://{cluster_ip}/index.html")
     answers = {urllib.request.urlopen(f"http://{cluster_ip}/index.html", timeout=5).read().decode().strip()
                for _ in range(30)}
     assert answers <= set(_ready_pods(core)) and len(answers) >= 2, answers  # kube-proxy spreads them
@@ -165,6 +168,36 @@ def test_kubectl_top_reports_each_pod(app, kube_metrics, kube_cluster):
         top = kube_cluster.kubectl("top", "pods", "-n", NAMESPACE, "--no-headers", timeout=20)
         return top.returncode == 0 and {line.split()[0] for line in top.stdout.splitlines()} >= set(pods)
     _wait_for(f"kubectl top to report the {len(pods)} pods", reported, timeout=60)
+
+
+def test_a_rollout_that_never_becomes_ready_is_explained_by_its_pods(app, kube_cluster, kube_api):
+    from kubernetes import client
+
+    _, apps = app
+    # With a readiness probe, as a server has: without one a pod counts as ready for the moment
+    # its process runs, and `rollout status` may call the rollout done in that moment.
+    container = client.V1Container(name="web", image=IMAGE, image_pull_policy="Never",
+                                   command=["sh", "-c", "echo the model file is corrupt >&2; exit 3"],
+                                   readiness_probe=client.V1Probe(http_get=client.V1HTTPGetAction(path="/", port=8080),
+                                                                  period_seconds=1))
+    apps.create_namespaced_deployment(NAMESPACE, deployment("crashing", container, grace=0))
+    with pytest.raises(RolloutStuck) as stuck:
+        wait_for_rollout(kube_cluster, kube_api, NAMESPACE, "crashing", timeout=15)
+    message = str(stuck.value)
+    assert "did not become ready within 15 s" in message and "the model file is corrupt" in message, message
+    assert "exit code 3" in message or "exited with code 3" in message, message
+    assert len(message.splitlines()) <= 5, message
+
+
+def test_a_service_that_selects_no_pod_is_said_to_have_no_endpoints(app, kube_api):
+    from kubernetes import client
+
+    core, _ = app
+    service = core.create_namespaced_service(NAMESPACE, client.V1Service(
+        metadata=client.V1ObjectMeta(name="nobody"),
+        spec=client.V1ServiceSpec(selector={"app": "nobody"}, ports=[client.V1ServicePort(port=80, target_port=8080)])))
+    with pytest.raises(AssertionError, match="its ready endpoints: none"):
+        wait_for_service(kube_api, NAMESPACE, "nobody", f"http://{service.spec.cluster_ip}/", timeout=2)
 
 
 # ------------------------------------------------------------------ the host network

@@ -14,6 +14,7 @@ import pytest
 from kubernetes import client
 
 from fixtures.course.trees import REPO_ROOT, lesson_path
+from fixtures.engines.kubernetes import pods
 from fixtures.engines.vegeta import Attack
 
 LOGS = REPO_ROOT / ".kata" / "logs"
@@ -31,13 +32,7 @@ def autoscaled(kube_api, kube_cluster, kube_metrics, kube_namespace, serving_on_
         ports=[client.V1ContainerPort(container_port=8000)], readiness_probe=probe,
         resources=client.V1ResourceRequirements(requests={"cpu": "100m", "memory": "128Mi"},
                                                 limits={"memory": "512Mi"}))
-    apps.create_namespaced_deployment(kube_namespace, client.V1Deployment(
-        metadata=client.V1ObjectMeta(name="serving"),
-        spec=client.V1DeploymentSpec(replicas=1, selector=client.V1LabelSelector(match_labels=LABELS),
-                                     template=client.V1PodTemplateSpec(
-                                         metadata=client.V1ObjectMeta(labels=LABELS),
-                                         spec=client.V1PodSpec(containers=[container],
-                                                               termination_grace_period_seconds=2)))))
+    apps.create_namespaced_deployment(kube_namespace, pods.deployment("serving", container, labels=LABELS))
     service = core.create_namespaced_service(kube_namespace, client.V1Service(
         metadata=client.V1ObjectMeta(name="serving"),
         spec=client.V1ServiceSpec(selector=LABELS, ports=[client.V1ServicePort(port=80, target_port=8000)])))

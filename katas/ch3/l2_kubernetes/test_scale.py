@@ -14,6 +14,7 @@ import pytest
 from kubernetes import client
 
 from fixtures import lesson_module
+from fixtures.engines.kubernetes import pods
 
 NAME = "scaled"
 LABELS = {"app": NAME}
@@ -30,13 +31,8 @@ def deployment(kube_api, kube_namespace, serving_on_kube):
     container = client.V1Container(name="server", image=serving_on_kube[0], image_pull_policy="Never",
                                    ports=[client.V1ContainerPort(container_port=8000)], readiness_probe=probe,
                                    resources=client.V1ResourceRequirements(requests={"cpu": "50m", "memory": "128Mi"}))
-    client.AppsV1Api(kube_api).create_namespaced_deployment(kube_namespace, client.V1Deployment(
-        metadata=client.V1ObjectMeta(name=NAME),
-        spec=client.V1DeploymentSpec(replicas=1, selector=client.V1LabelSelector(match_labels=LABELS),
-                                     template=client.V1PodTemplateSpec(
-                                         metadata=client.V1ObjectMeta(labels=LABELS),
-                                         spec=client.V1PodSpec(containers=[container],
-                                                               termination_grace_period_seconds=2)))))
+    client.AppsV1Api(kube_api).create_namespaced_deployment(kube_namespace, pods.deployment(NAME, container,
+                                                                                          labels=LABELS))
     service = client.CoreV1Api(kube_api).create_namespaced_service(kube_namespace, client.V1Service(
         metadata=client.V1ObjectMeta(name=NAME),
         spec=client.V1ServiceSpec(selector=LABELS, ports=[client.V1ServicePort(port=80, target_port=8000)])))
@@ -44,8 +40,8 @@ def deployment(kube_api, kube_namespace, serving_on_kube):
 
 
 def _ready(kube_api, namespace) -> list[str]:
-    pods = client.CoreV1Api(kube_api).list_namespaced_pod(namespace, label_selector=f"app={NAME}").items
-    return sorted(p.metadata.name for p in pods if p.metadata.deletion_timestamp is None
+    found = client.CoreV1Api(kube_api).list_namespaced_pod(namespace, label_selector=f"app={NAME}").items
+    return sorted(p.metadata.name for p in found if p.metadata.deletion_timestamp is None
                   and any(c.type == "Ready" and c.status == "True" for c in (p.status.conditions or [])))
 
 
