@@ -64,7 +64,7 @@ def deployed(capstone_manifests, kube_cluster, kube_api, kube_namespace, digits_
     applied = kube_cluster.kubectl("apply", "-n", kube_namespace, "-f", str(capstone_manifests), timeout=60)
     assert applied.returncode == 0, f"kubectl apply -f manifests/: {applied.stderr.strip()}"
     pods.wait_for_rollout(kube_cluster, kube_api, kube_namespace, NAME, timeout=120,
-                          what=f"your Deployment {NAME} (kata-digits:1)")
+                          what=f"your Deployment {NAME}")
     deployed = service_of(kube_api, kube_namespace)
     pods.wait_for_service(kube_api, kube_namespace, NAME, deployed.url("/health"))
     return deployed
