@@ -59,7 +59,8 @@ def capstone_manifests(request):
 
 
 @pytest.fixture(scope="module")
-def deployed(capstone_manifests, kube_cluster, kube_api, kube_namespace, digits_on_kube) -> Deployed:
+def deployed(capstone_manifests, own_serving_lesson, kube_cluster, kube_api, kube_namespace,
+             digits_on_kube) -> Deployed:
     """`kubectl apply -f manifests/` in a fresh namespace, and the Deployment ready."""
     applied = kube_cluster.kubectl("apply", "-n", kube_namespace, "-f", str(capstone_manifests), timeout=60)
     assert applied.returncode == 0, f"kubectl apply -f manifests/: {applied.stderr.strip()}"

@@ -86,7 +86,7 @@ def quiet_node(kube_api, kube_namespace):
 
 
 @pytest.fixture(scope="module")
-def fitted(capacity, capstone_manifests, quiet_node, kube_cluster, kube_api, digits_on_kube):
+def fitted(capacity, capstone_manifests, own_serving_lesson, quiet_node, kube_cluster, kube_api, digits_on_kube):
     namespace = quiet_node
     free = _free_by_api(kube_api, namespace)
     request = capacity.fit(str(kube_cluster.kubeconfig), namespace, capstone_manifests, REPLICAS)
