@@ -16,7 +16,10 @@ CONTAINER = "server"
 
 
 def millicores(quantity: str) -> int:
-    """A Kubernetes CPU quantity ("250m", "2", "0.5") in millicores, rounded up as Kubernetes does."""
+    """A Kubernetes CPU quantity ("250m", "2", "0.5") in millicores, rounded up as Kubernetes does.
+
+    ValueError for anything else ("two", "-1", "1Gi").
+    """
     raise KataNotImplemented("3.c.3")
 
 

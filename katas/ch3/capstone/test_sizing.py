@@ -33,6 +33,12 @@ def test_cpu_quantities_are_read_as_millicores(capacity, quantity, millicores):
     assert got == millicores, f"millicores({quantity!r}) returned {got!r}; {quantity} CPU is {millicores} millicores"
 
 
+@pytest.mark.parametrize("quantity", ["two", "-1", "1Gi", "", "m"])
+def test_what_is_not_a_cpu_quantity_is_refused(capacity, quantity):
+    with pytest.raises(ValueError):
+        capacity.millicores(quantity)
+
+
 @pytest.mark.parametrize("free, replicas", [(1800, 3), (2000, 3), (3700, 3), (15800, 3), (1000, 4), (900, 1)])
 def test_the_request_fits_the_replicas_and_not_one_more(capacity, free, replicas):
     request = capacity.cpu_request(free, replicas)
@@ -43,7 +49,8 @@ def test_the_request_fits_the_replicas_and_not_one_more(capacity, free, replicas
                                              f"ask {(replicas + 1) * request}m, which still fits in {free}m")
 
 
-@pytest.mark.parametrize("free, replicas", [(5, 3), (2, 3), (0, 1), (1000, 0)])
+# (4, 3): 3 pods of 1m fit, and so do 4; (8, 3): likewise with 2m.
+@pytest.mark.parametrize("free, replicas", [(5, 3), (4, 3), (8, 3), (2, 3), (0, 1), (1000, 0)])
 def test_a_request_that_cannot_exist_is_refused(capacity, free, replicas):
     with pytest.raises(ValueError):
         capacity.cpu_request(free, replicas)
@@ -86,7 +93,9 @@ def quiet_node(kube_api, kube_namespace):
 
 
 @pytest.fixture(scope="module")
-def fitted(capacity, capstone_manifests, own_serving_lesson, quiet_node, kube_cluster, kube_api, digits_on_kube):
+def fitted(capacity, capstone_manifests, own_serving_lesson, quiet_node, kube_cluster, kube_api, kube_dns,
+           digits_on_kube):
+    # kube_dns: CoreDNS's request (50m) is another pod's CPU on the node, which free_cpu must count.
     namespace = quiet_node
     free = _free_by_api(kube_api, namespace)
     request = capacity.fit(str(kube_cluster.kubeconfig), namespace, capstone_manifests, REPLICAS)

@@ -19,7 +19,10 @@ CONTAINER = "server"
 
 
 def millicores(quantity: str) -> int:
-    """A Kubernetes CPU quantity ("250m", "2", "0.5") in millicores, rounded up as Kubernetes does."""
+    """A Kubernetes CPU quantity ("250m", "2", "0.5") in millicores, rounded up as Kubernetes does.
+
+    ValueError for anything else ("two", "-1", "1Gi").
+    """
     text = str(quantity).strip()
     try:
         value = Decimal(text[:-1]) if text.endswith("m") else Decimal(text) * 1000
