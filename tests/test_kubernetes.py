@@ -118,10 +118,18 @@ def test_a_deleted_pod_is_replaced(app):
     core, _ = app
     before = _wait_for("3 ready pods", lambda: (p := _ready_pods(core)) and len(p) == 3 and p, timeout=120)
     victim = before[0]
-    core.delete_namespaced_pod(victim, NAMESPACE, grace_period_seconds=0)
+    # Not a forced delete: that removes the pod from the API at once while its container still
+    # runs until the kubelet notices, and for that moment kube-proxy can still send it requests
+    # (a later test saw an answer from a pod the API no longer listed).
+    core.delete_namespaced_pod(victim, NAMESPACE, grace_period_seconds=1)
     after = _wait_for("a replacement pod", lambda: (p := _ready_pods(core)) and len(p) == 3 and victim not in p
                       and p, timeout=120)
     assert set(after) - set(before), "a new pod took the deleted one's place"
+    _wait_for(f"pod {victim} to be gone", lambda: victim not in _pod_names(core), timeout=60)
+
+
+def _pod_names(core) -> set[str]:
+    return {p.metadata.name for p in core.list_namespaced_pod(NAMESPACE, label_selector="app=smoke").items}
 
 
 def _run_pod(core, name: str, command: list[str], timeout: float = 90) -> str:
