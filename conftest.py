@@ -8,6 +8,8 @@ The pytest plugins it loads, one a line:
   fixtures.engines.tfdist.fixtures       `tf_workers` (TensorFlow processes and clusters)
   fixtures.engines.docker.fixtures       `docker_engine` and `docker_scope` (images and containers, always removed)
   fixtures.engines.docker.serving        `serving_images`: a lesson folder + wheels + model, built once per content
+  fixtures.engines.docker.cloud          `cloud_image`: lesson 4.1's image, and containers started as SageMaker and Vertex AI start them
+  fixtures.engines.aws                   `moto_server`, `aws`: moto's server on loopback and boto3 clients bound to it
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
   fixtures.data.shop                     lesson 2.1's shop data: products, users, events
   fixtures.data.models                   trained models lessons apply (a conversion model for lesson 2.1)
@@ -23,6 +25,8 @@ pytest_plugins = [
     "fixtures.engines.tfdist.fixtures",
     "fixtures.engines.docker.fixtures",
     "fixtures.engines.docker.serving",
+    "fixtures.engines.docker.cloud",
+    "fixtures.engines.aws",
     "fixtures.data.request_logs",
     "fixtures.data.shop",
     "fixtures.data.models",
