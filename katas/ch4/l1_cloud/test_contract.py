@@ -1,0 +1,41 @@
+"""Kata 4.1.1: the contract a container was started under, read from its arguments and
+environment, in this process (no Docker): SageMaker starts it with the argument `serve`,
+Vertex AI with AIP_HTTP_PORT, AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE set.
+"""
+
+import pytest
+
+from fixtures import lesson_module
+from fixtures.course.expect import rejects
+from fixtures.engines.docker.cloud import VertexRoutes
+
+
+def _server():
+    return lesson_module(__file__, "cloud_server")
+
+
+def test_serve_means_sagemaker():
+    contract = _server().contract_from(["cloud_server.py", "serve"], {})
+    assert (contract.port, contract.health_route, contract.predict_route, contract.model_path) == \
+        (8080, "/ping", "/invocations", "/opt/ml/model/model.onnx"), contract
+
+
+def test_aip_variables_mean_vertex_and_are_read_not_assumed():
+    routes = VertexRoutes(endpoint="9", deployed_model="31", port=6123)
+    contract = _server().contract_from(["cloud_server.py"], routes.env)
+    assert (contract.port, contract.health_route, contract.predict_route) == \
+        (6123, routes.health, routes.predict), contract
+    assert contract.model_path != "/opt/ml/model/model.onnx", \
+        "Vertex AI mounts no /opt/ml/model: the model is the one in the image"
+
+
+@pytest.mark.parametrize("argv, env, why", [
+    (["cloud_server.py"], {}, "no `serve` argument and no AIP_HTTP_PORT: neither platform started it"),
+    (["cloud_server.py"], {**VertexRoutes().env, "AIP_HTTP_PORT": "eighty"}, "AIP_HTTP_PORT is not a number"),
+    (["cloud_server.py"], {**VertexRoutes().env, "AIP_HTTP_PORT": "70000"}, "AIP_HTTP_PORT is not a port"),
+    (["cloud_server.py"], {**VertexRoutes().env, "AIP_PREDICT_ROUTE": "predict"}, "a route must start with /"),
+    (["cloud_server.py"], {k: v for k, v in VertexRoutes().env.items() if k != "AIP_HEALTH_ROUTE"},
+     "AIP_HEALTH_ROUTE is missing"),
+])
+def test_a_start_neither_platform_makes_is_refused(argv, env, why):
+    rejects(_server().contract_from, argv, env, why=why)

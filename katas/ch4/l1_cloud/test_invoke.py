@@ -1,0 +1,147 @@
+"""Kata 4.1.7: a client for the endpoint: what it sends, what it reads, what it retries.
+
+sagemaker-runtime is moto's server, told through moto's own results API what the endpoint
+answers (the real digit model's predictions). What your predict() sent is read from the
+record of its calls; then the same bytes, with the same Content-Type, go to your lesson 4.1
+image started as SageMaker starts it, which must answer them with the same predictions.
+
+moto cannot throttle, so the throttling tests answer the call themselves, inside your boto3
+client, before it is sent (botocore's `before-call` event): a ThrottlingException, as AWS
+sends it, for the first attempts.
+"""
+
+import json
+import time
+import urllib.request
+
+import pytest
+
+from fixtures import lesson_module
+from fixtures.course.expect import rejects, returned
+from fixtures.course.trees import REPO_ROOT
+from fixtures.engines.docker.cloud import start_sagemaker, unpack_model
+
+LOGS = REPO_ROOT / ".kata" / "logs"
+ENDPOINT = "digits"
+ROWS = slice(0, 12)
+
+
+def _invoke():
+    return lesson_module(__file__, "invoke")
+
+
+@pytest.fixture
+def runtime(aws, moto_server, serving_model):
+    """A sagemaker-runtime client whose endpoint answers the model's predictions for ROWS."""
+    answer = {"predictions": serving_model.predict(serving_model.x_test[ROWS]).tolist()}
+    moto_server.queue_endpoint_results([{"Body": json.dumps(answer), "ContentType": "application/json",
+                                         "InvokedProductionVariant": "blue", "CustomAttributes": ""}])
+    return aws.client("sagemaker-runtime")
+
+
+class Faults:
+    """Answers the first `times` InvokeEndpoint calls of a client with an AWS error, before they
+    are sent, and notes when every attempt was made."""
+
+    def __init__(self, client, code: str, message: str, status: int, times: int):
+        self.code, self.message, self.status, self.left = code, message, status, times
+        self.attempts: list[float] = []
+        client.meta.events.register("before-call.sagemaker-runtime.InvokeEndpoint", self)
+
+    def __call__(self, **_):
+        from botocore.awsrequest import AWSResponse
+
+        self.attempts.append(time.monotonic())
+        if self.left == 0:
+            return None  # sent to moto
+        self.left -= 1
+        error = {"Error": {"Code": self.code, "Message": self.message},
+                 "ResponseMetadata": {"HTTPStatusCode": self.status, "HTTPHeaders": {}}}
+        return AWSResponse("https://runtime.sagemaker/", self.status, {}, None), error
+
+
+def _predict(runtime, instances, **kwargs):
+    got = _invoke().predict(runtime, ENDPOINT, instances, **kwargs)
+    return returned(got, list, call=f"predict(runtime, {ENDPOINT!r}, <{len(instances)} rows>)",
+                    expected_text="a list of predictions, one per row", advice="return the answer's predictions")
+
+
+def test_predictions_come_back_one_per_row(runtime, serving_model):
+    x = serving_model.x_test[ROWS]
+    assert _predict(runtime, x.tolist()) == serving_model.predict(x).tolist()
+
+
+def test_the_request_says_what_it_sends_and_what_it_accepts(aws, runtime, serving_model):
+    x = serving_model.x_test[ROWS]
+    _predict(runtime, x.tolist())
+    [call] = [c for c in aws.calls if c.operation == "InvokeEndpoint"]
+    assert call.params["EndpointName"] == ENDPOINT, call.params
+    assert call.params.get("ContentType", "").split(";")[0] == "application/json", call.params.get("ContentType")
+    assert call.params.get("Accept", "").split(";")[0] == "application/json", \
+        f"Accept is {call.params.get('Accept')!r}: say which answer you can read"
+    body = call.params["Body"]
+    sent = json.loads(body if isinstance(body, (str, bytes)) else body.read())
+    assert sent == {"instances": x.tolist()}, f"the body sent was {str(sent)[:120]}"
+
+
+def test_the_real_container_answers_the_same_bytes_the_same_way(aws, runtime, serving_model, cloud_image,
+                                                                docker_scope, tmp_path):
+    import tarfile
+
+    x = serving_model.x_test[ROWS]
+    got = _predict(runtime, x.tolist())
+    [call] = [c for c in aws.calls if c.operation == "InvokeEndpoint"]
+    body = call.params["Body"]
+    body = body.encode() if isinstance(body, str) else body
+    with tarfile.open(tmp_path / "model.tar.gz", "w:gz") as archive:
+        archive.add(serving_model.onnx_path, arcname="model.onnx")
+    container = start_sagemaker(docker_scope, cloud_image.tag, unpack_model(tmp_path / "model.tar.gz", tmp_path / "m"),
+                                log=LOGS / "4.1.7-run.log")
+    request = urllib.request.Request(f"http://127.0.0.1:{container.get_exposed_port(8080)}/invocations", body,
+                                     {"Content-Type": call.params["ContentType"],
+                                      "Accept": call.params.get("Accept", "*/*")})
+    answer = json.loads(urllib.request.urlopen(request, timeout=30).read())
+    assert answer["predictions"] == got, "your container answers your client's request differently"
+
+
+def test_throttling_is_retried_with_growing_pauses(runtime, serving_model):
+    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=2)
+    x = serving_model.x_test[ROWS]
+    assert _predict(runtime, x.tolist(), retries=3, base_delay=0.05) == serving_model.predict(x).tolist()
+    assert len(faults.attempts) == 3, f"{len(faults.attempts)} attempts for 2 throttled ones and a good one"
+    first, second = (b - a for a, b in zip(faults.attempts, faults.attempts[1:]))
+    assert first >= 0.04, f"the first retry came {first * 1000:.0f} ms after the throttle; wait base_delay first"
+    assert second > first * 1.5, f"the pauses were {first * 1000:.0f} and {second * 1000:.0f} ms: back off (double it)"
+
+
+def test_when_the_retries_are_used_up_the_error_says_so(runtime, serving_model):
+    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=100)
+    Error = _invoke().EndpointError
+    with pytest.raises(Error) as caught:
+        _invoke().predict(runtime, ENDPOINT, serving_model.x_test[ROWS].tolist(), retries=2, base_delay=0.01)
+    assert len(faults.attempts) == 3, f"retries=2 means 3 attempts, there were {len(faults.attempts)}"
+    assert ENDPOINT in str(caught.value) and "Throttling" in str(caught.value), str(caught.value)
+
+
+def test_a_model_error_is_not_retried_and_says_what_the_container_said(runtime, serving_model):
+    said = "Received client error (422) from primary with message \"instance 0 has 63 values\""
+    faults = Faults(runtime, "ModelError", said, 424, times=1)
+    Error = _invoke().EndpointError
+    with pytest.raises(Error) as caught:
+        _invoke().predict(runtime, ENDPOINT, serving_model.x_test[ROWS].tolist(), retries=3, base_delay=0.01)
+    assert len(faults.attempts) == 1, f"a model error was retried ({len(faults.attempts)} attempts): it will not change"
+    assert "63 values" in str(caught.value) and ENDPOINT in str(caught.value), str(caught.value)
+
+
+def test_an_answer_without_predictions_is_an_endpoint_error(aws, moto_server, serving_model):
+    moto_server.queue_endpoint_results([{"Body": json.dumps({"message": "model not loaded"}),
+                                         "ContentType": "application/json", "InvokedProductionVariant": "blue",
+                                         "CustomAttributes": ""}])
+    with pytest.raises(_invoke().EndpointError) as caught:
+        _invoke().predict(aws.client("sagemaker-runtime"), ENDPOINT, serving_model.x_test[ROWS].tolist())
+    assert ENDPOINT in str(caught.value), str(caught.value)
+
+
+def test_no_instances_is_refused_before_any_call(aws):
+    rejects(_invoke().predict, aws.client("sagemaker-runtime"), ENDPOINT, [], why="there is nothing to predict")
+    assert aws.calls == [], aws.operations()

@@ -1,0 +1,59 @@
+"""Kata 4.1.7: call the endpoint the way a client in production does.
+
+`invoke_endpoint` (the sagemaker-runtime client) sends your bytes and content type to the
+container's /invocations and returns its bytes. A client serializes, says what it sends and
+what it accepts, reads the predictions out of the answer, retries what is worth retrying
+(throttling, a moment of unavailability) with a growing pause, and turns the rest (the model
+refused the input) into one clear error at once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+# Worth another try: the service asked us to slow down, or could not answer this moment.
+RETRYABLE = {"ThrottlingException", "ServiceUnavailable", "InternalFailure", "ServiceUnavailableException"}
+
+
+class EndpointError(RuntimeError):
+    """The endpoint did not give predictions: what was asked, and what it said."""
+
+
+def predict(runtime, endpoint: str, instances: list[list[float]], *, retries: int = 3,
+            base_delay: float = 0.1) -> list[int]:
+    """The endpoint's predictions for `instances` (rows of 64 pixel values), one per row.
+
+    Sends {"instances": instances} as application/json and accepts application/json. A
+    throttled or unavailable call is retried up to `retries` times, waiting base_delay,
+    2 x base_delay, 4 x base_delay... before each retry. EndpointError, naming the endpoint and
+    the error's code and message, when the retries are used up or the error is not worth a
+    retry (a ModelError: the container refused the input). ValueError for no instances.
+    """
+    from botocore.exceptions import ClientError
+
+    if not instances:
+        raise ValueError("instances is empty: send at least one row of 64 pixel values")
+    body = json.dumps({"instances": [list(map(float, row)) for row in instances]})
+    for attempt in range(retries + 1):
+        try:
+            answer = runtime.invoke_endpoint(EndpointName=endpoint, Body=body, ContentType="application/json",
+                                             Accept="application/json")
+        except ClientError as err:
+            code = err.response.get("Error", {}).get("Code", "")
+            message = err.response.get("Error", {}).get("Message", "")
+            if code in RETRYABLE and attempt < retries:
+                time.sleep(base_delay * 2 ** attempt)
+                continue
+            tried = f" after {attempt + 1} attempts" if code in RETRYABLE else ""
+            raise EndpointError(f"endpoint {endpoint} answered {code}{tried}: {message}") from err
+        payload = answer["Body"].read()
+        try:
+            predictions = json.loads(payload)["predictions"]
+        except (ValueError, KeyError, TypeError):
+            raise EndpointError(f"endpoint {endpoint} answered without predictions: {payload[:200]!r}") from None
+        if len(predictions) != len(instances):
+            raise EndpointError(f"endpoint {endpoint} answered {len(predictions)} predictions for "
+                                f"{len(instances)} instances")
+        return [int(p) for p in predictions]
+    raise AssertionError("unreachable")
