@@ -84,7 +84,7 @@ def test_the_request_says_what_it_sends_and_what_it_accepts(aws, runtime, servin
     assert sent == {"instances": x.tolist()}, f"the body sent was {str(sent)[:120]}"
 
 
-def test_the_real_container_answers_the_same_bytes_the_same_way(aws, runtime, serving_model, cloud_image,
+def test_the_real_container_answers_the_same_bytes_the_same_way(aws, runtime, serving_model, cloud_image_later,
                                                                 docker_scope, tmp_path):
     import tarfile
 
@@ -95,7 +95,7 @@ def test_the_real_container_answers_the_same_bytes_the_same_way(aws, runtime, se
     body = body.encode() if isinstance(body, str) else body
     with tarfile.open(tmp_path / "model.tar.gz", "w:gz") as archive:
         archive.add(serving_model.onnx_path, arcname="model.onnx")
-    container = start_sagemaker(docker_scope, cloud_image.tag, unpack_model(tmp_path / "model.tar.gz", tmp_path / "m"),
+    container = start_sagemaker(docker_scope, cloud_image_later().tag, unpack_model(tmp_path / "model.tar.gz", tmp_path / "m"),
                                 log=LOGS / "4.1.7-run.log")
     request = urllib.request.Request(f"http://127.0.0.1:{container.get_exposed_port(8080)}/invocations", body,
                                      {"Content-Type": call.params["ContentType"],

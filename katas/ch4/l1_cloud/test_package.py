@@ -81,12 +81,13 @@ def test_upload_stores_the_archive_with_its_sha256_and_returns_its_uri(aws, tarb
     assert stored == expected, f"S3 keeps the checksum {stored}, the archive's is {expected}"
 
 
-def test_the_container_serves_the_model_you_packaged(cloud_image, docker_scope, tarball, serving_model, tmp_path):
+def test_the_container_serves_the_model_you_packaged(tarball, cloud_image_later, docker_scope, serving_model,
+                                                    tmp_path):
     import json
     import urllib.request
 
     unpacked = unpack_model(tarball, tmp_path / "opt-ml-model")
-    container = start_sagemaker(docker_scope, cloud_image.tag, unpacked, log=LOGS / "4.1.3-run.log")
+    container = start_sagemaker(docker_scope, cloud_image_later().tag, unpacked, log=LOGS / "4.1.3-run.log")
     x = serving_model.x_test[:100]
     request = urllib.request.Request(f"http://127.0.0.1:{container.get_exposed_port(8080)}/invocations",
                                      json.dumps({"instances": x.tolist()}).encode(),

@@ -125,14 +125,14 @@ def test_the_prediction_request_carries_the_instances(serving_model):
     _round_trips(request)
 
 
-def test_the_image_serves_as_vertex_would_start_the_model_you_uploaded(cloud_image, docker_scope, serving_model):
+def test_the_image_serves_as_vertex_would_start_the_model_you_uploaded(cloud_image_later, docker_scope, serving_model):
     spec = _rest(_upload())["model"]["containerSpec"]
     routes = VertexRoutes(port=spec["ports"][0]["containerPort"], health_route=spec["healthRoute"],
                           predict_route=spec["predictRoute"])
     env = {e["name"]: e["value"] for e in spec.get("env", [])}
-    container = start_vertex(docker_scope, cloud_image.tag, routes, env=env, log=LOGS / "4.1.8-vertex.log")
     x = serving_model.x_test[:40]
     rest = _rest(_vertex().predict_request(PROJECT, REGION, "7001", x.tolist()))
+    container = start_vertex(docker_scope, cloud_image_later().tag, routes, env=env, log=LOGS / "4.1.8-vertex.log")
     request = urllib.request.Request(f"http://127.0.0.1:{container.get_exposed_port(routes.port)}{routes.predict}",
                                      json.dumps({"instances": rest["instances"]}).encode(),
                                      {"Content-Type": "application/json"})
