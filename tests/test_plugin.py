@@ -228,3 +228,14 @@ def test_a_java_error_is_summed_up_by_its_root_cause():
     assert java_error_line(text) == ("SparkException: Unseen label: furniture. To handle unseen labels, set Param "
                                      "handleInvalid to keep.")
     assert java_error_line("ValueError: not from Java") is None
+
+
+def test_an_error_whose_headline_announces_its_detail_shows_the_detail():
+    from fixtures.plugin.failures import _first_line
+
+    err = ValueError('Parameter validation failed:\nUnknown parameter in ProductionVariants[0]: "InstanceCount"\n'
+                     'Missing required parameter in ProductionVariants[0]: "InitialInstanceCount"\nmore')
+    line = _first_line(err)
+    assert line.startswith("ValueError: Parameter validation failed: Unknown parameter") and "InitialInstanceCount" \
+        in line and "more" not in line, line
+    assert _first_line(KeyError("x")) == "KeyError: 'x'"

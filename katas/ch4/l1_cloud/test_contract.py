@@ -36,6 +36,25 @@ def test_aip_variables_mean_vertex_and_are_read_not_assumed():
     (["cloud_server.py"], {**VertexRoutes().env, "AIP_PREDICT_ROUTE": "predict"}, "a route must start with /"),
     (["cloud_server.py"], {k: v for k, v in VertexRoutes().env.items() if k != "AIP_HEALTH_ROUTE"},
      "AIP_HEALTH_ROUTE is missing"),
+    (["cloud_server.py"], {**VertexRoutes().env, "AIP_HTTP_PORT": "0"}, "port 0 is not one a server listens on"),
+    (["cloud_server.py"], {**VertexRoutes().env, "AIP_HTTP_PORT": "65536"}, "ports end at 65535"),
+    (["cloud_server.py"], {**VertexRoutes().env, "AIP_PREDICT_ROUTE": VertexRoutes().health},
+     "health and predictions on one route cannot both be answered"),
+    # SageMaker starts the same image with `train` for a training job: not this server's job.
+    (["cloud_server.py", "train"], {}, "`train` is SageMaker's training start, not serving"),
+    (["cloud_server.py", "train"], VertexRoutes().env, "an argument Vertex AI never passes"),
 ])
 def test_a_start_neither_platform_makes_is_refused(argv, env, why):
     rejects(_server().contract_from, argv, env, why=why)
+
+
+@pytest.mark.parametrize("port", ["1", "65535"])
+def test_every_port_from_1_to_65535_is_one(port):
+    contract = _server().contract_from(["cloud_server.py"], {**VertexRoutes().env, "AIP_HTTP_PORT": port})
+    assert contract.port == int(port), contract
+
+
+def test_a_refused_argument_is_named_in_the_error():
+    with pytest.raises(ValueError) as caught:
+        _server().contract_from(["cloud_server.py", "train"], {})
+    assert "train" in str(caught.value), f"the error should name what it was given: {caught.value}"
