@@ -24,6 +24,7 @@ def predict(runtime, endpoint: str, instances: list[list[float]], *, retries: in
     throttled or unavailable call is retried up to `retries` times, waiting base_delay,
     2 x base_delay, 4 x base_delay... before each retry. EndpointError, naming the endpoint and
     the error's code and message, when the retries are used up or the error is not worth a
-    retry (a ModelError: the container refused the input). ValueError for no instances.
+    retry (a ModelError: the container refused the input), and when the answer holds no
+    predictions or not one per row. ValueError for no instances.
     """
     raise KataNotImplemented("4.1.7")

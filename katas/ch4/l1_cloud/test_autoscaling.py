@@ -51,6 +51,7 @@ def test_the_default_headroom_is_70_percent():
     ((0.1, 1.5, 0.7), "half a request in flight"),
     ((0.1, 1, 0.0), "a target of 0 scales out forever"),
     ((0.1, 1, 1.5), "more than the instance can do"),
+    ((0.1, 1, -0.5), "a negative utilization"),
 ])
 def test_a_measurement_that_is_not_one_is_refused(args, why):
     rejects(_autoscaling().invocations_target, *args, why=why)
@@ -146,10 +147,16 @@ def test_an_alarm_fires_on_any_5xx_error_of_the_variant(configured):
     dims = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
     assert dims == {"EndpointName": ENDPOINT, "VariantName": VARIANT}, dims
     assert alarm["Statistic"] in ("Sum", "Maximum"), f"count the errors (Sum), not {alarm['Statistic']}"
-    one_error_fires = ((alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and alarm["Threshold"] <= 1)
-                       or (alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["Threshold"] < 1))
-    assert one_error_fires, f"one error in a period should be enough: {alarm['ComparisonOperator']} {alarm['Threshold']}"
-    assert alarm["Period"] * alarm["EvaluationPeriods"] <= 300, "the alarm should fire within 5 minutes"
+    operator, threshold = alarm["ComparisonOperator"], alarm["Threshold"]
+    one_error_fires = ((operator == "GreaterThanOrEqualToThreshold" and 0 < threshold <= 1)
+                       or (operator == "GreaterThanThreshold" and 0 <= threshold < 1))
+    assert one_error_fires, (f"{operator} {threshold}: one error in a period should fire the alarm, and no "
+                             "error should not")
+    assert alarm.get("DatapointsToAlarm", alarm["EvaluationPeriods"]) == 1, \
+        "one period with an error should be enough, not several in a row"
+    assert alarm["Period"] in (10, 30) or alarm["Period"] % 60 == 0, \
+        f"CloudWatch takes periods of 10, 30 or a multiple of 60 s, not {alarm['Period']}"
+    assert alarm["Period"] <= 300, "the alarm should fire within 5 minutes of the error"
 
 
 @pytest.mark.parametrize("change, why", [
@@ -163,3 +170,17 @@ def test_a_configuration_that_cannot_work_is_refused_before_any_call(aws, change
     rejects(_autoscaling().configure_autoscaling, aws.client("application-autoscaling"), aws.client("cloudwatch"),
             ENDPOINT, VARIANT, why=why, **args)
     assert aws.calls == [], f"calls were made before the input was refused: {aws.operations()}"
+
+
+def test_a_fixed_fleet_and_a_small_target_are_configurations_too(aws):
+    """min = max pins the fleet (the policy then only records the target); any positive
+    target is one. Cooldowns left out are 300 s in, 60 s out, as the signature says."""
+    _autoscaling().configure_autoscaling(aws.client("application-autoscaling"), aws.client("cloudwatch"), ENDPOINT,
+                                         VARIANT, min_instances=1, max_instances=1, target=0.5)
+    aas = aws.reader("application-autoscaling")
+    [target] = aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 1), target
+    [policy] = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    config = policy["TargetTrackingScalingPolicyConfiguration"]
+    assert config["TargetValue"] == 0.5 and (config.get("ScaleInCooldown"), config.get("ScaleOutCooldown")) == \
+        (300, 60), config

@@ -20,14 +20,21 @@ def _canary():
 
 
 @pytest.fixture
-def endpoint(aws):
-    """An endpoint on your two-variant config, all traffic on blue."""
+def models(aws):
+    """Two releases of the model: digits-1 in service, digits-2 new."""
     sm = aws.reader("sagemaker")
     role = aws.role()
     for name, tag in (("digits-1", "1"), ("digits-2", "2")):
         sm.create_model(ModelName=name, ExecutionRoleArn=role, PrimaryContainer={
             "Image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/digits:{tag}",
             "ModelDataUrl": f"s3://kata-models/digits/{tag}/model.tar.gz"})
+    return sm
+
+
+@pytest.fixture
+def endpoint(aws, models):
+    """An endpoint on your two-variant config, all traffic on blue."""
+    sm = models
     _canary().two_variant_config(aws.client("sagemaker"), "digits-canary", "digits-1", "digits-2",
                                  instance_type="ml.c5.large", instance_count=2)
     sm.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="digits-canary")
@@ -115,6 +122,9 @@ def test_a_failed_first_step_rolls_back_too(aws, endpoint):
     ("green", (0, 50, 100), "a step of 0 % moves nothing"),
     ("green", (10, 150, 100), "a share above 100 %"),
     ("green", (), "no steps"),
+    ("green", (-10, 50, 100), "a negative share"),
+    ("green", (10, 10, 100), "a step that moves nothing"),
+    ("green", (10, 150), "a share above 100 %, even as the last step"),
     ("red", (10, 50, 100), "the endpoint has no variant red"),
 ])
 def test_a_plan_that_cannot_work_is_refused_before_any_change(aws, endpoint, to_variant, steps, why):
@@ -122,3 +132,42 @@ def test_a_plan_that_cannot_work_is_refused_before_any_change(aws, endpoint, to_
     assert "UpdateEndpointWeightsAndCapacities" not in aws.operations(), \
         f"the weights were changed before the plan was refused: {aws.operations()}"
     assert shares(endpoint) == {"blue": 1.0, "green": 0.0}
+
+
+def test_a_one_percent_canary_is_a_canary(aws, endpoint):
+    check = Recorder(endpoint)
+    assert _canary().shift_traffic(aws.client("sagemaker"), ENDPOINT, "green", check, steps=(1, 100)) is True
+    assert [s["green"] for s in check.seen] == [0.01, 1.0], check.seen
+
+
+@pytest.mark.parametrize("blue, green, why", [
+    ("digits-1", "-".join(["digits", "1"]), "blue and green are the same model: there is nothing to compare"),
+    ("", "digits-2", "no blue model"),
+    ("digits-1", "", "no green model"),
+])
+def test_a_config_without_two_models_is_refused(aws, blue, green, why):
+    rejects(_canary().two_variant_config, aws.client("sagemaker"), "digits-canary", blue, green, why=why)
+    assert aws.calls == [], aws.operations()
+
+
+def test_by_default_each_variant_has_one_ml_m5_large(aws, models):
+    _canary().two_variant_config(aws.client("sagemaker"), "digits-canary", "digits-1", "digits-2")
+    config = aws.reader("sagemaker").describe_endpoint_config(EndpointConfigName="digits-canary")
+    assert {(v["InstanceType"], v["InitialInstanceCount"]) for v in config["ProductionVariants"]} == \
+        {("ml.m5.large", 1)}, config["ProductionVariants"]
+
+
+def test_with_three_variants_the_others_share_what_is_left(aws):
+    sm = aws.reader("sagemaker")
+    role = aws.role()
+    variants = []
+    for name in ("blue", "green", "red"):
+        sm.create_model(ModelName=f"digits-{name}", ExecutionRoleArn=role, PrimaryContainer={
+            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/digits:1"})
+        variants.append({"VariantName": name, "ModelName": f"digits-{name}", "InstanceType": "ml.c5.large",
+                         "InitialInstanceCount": 1, "InitialVariantWeight": 0.0 if name == "green" else 0.5})
+    sm.create_endpoint_config(EndpointConfigName="three", ProductionVariants=variants)
+    sm.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="three")
+    check = Recorder(sm)
+    _canary().shift_traffic(aws.client("sagemaker"), ENDPOINT, "green", check, steps=(50, 100))
+    assert check.seen[0] == {"blue": 0.25, "green": 0.5, "red": 0.25}, check.seen

@@ -90,6 +90,9 @@ def test_the_calls_create_in_order_and_wait_for_the_endpoint(aws, deployed):
     ({"name": "digits_prod"}, "SageMaker names allow letters, digits and dashes only"),
     ({"name": "-digits"}, "a name starts with a letter or digit"),
     ({"name": "d" * 64}, "a name has at most 63 characters"),
+    ({"image_uri": ""}, "no image"),
+    ({"image_uri": "digits: 2"}, "an image reference has no spaces"),
+    ({"instance_count": 1.5}, "half an instance"),
 ])
 def test_input_that_cannot_work_is_refused_before_any_call(aws, good, change, why):
     sm = aws.client("sagemaker")
@@ -98,9 +101,16 @@ def test_input_that_cannot_work_is_refused_before_any_call(aws, good, change, wh
                              "the input first, or a half-made deployment is left behind")
 
 
-def test_an_endpoint_name_of_its_own_kind_deploys(aws, good):
-    """A different but valid choice of names and sizes deploys just as well."""
-    sm = aws.client("sagemaker")
-    _deploy().deploy(sm, **{**good, "name": "Digits-2", "instance_type": "ml.m5.large", "instance_count": 1,
-                            "environment": {}, "tags": {}})
-    assert aws.reader("sagemaker").describe_endpoint(EndpointName="Digits-2")["EndpointStatus"] == "InService"
+@pytest.mark.parametrize("name", ["Digits-2", "d" * 63])
+def test_any_name_sagemaker_takes_deploys(aws, good, name):
+    _deploy().deploy(aws.client("sagemaker"), **{**good, "name": name, "environment": {}, "tags": {}})
+    assert aws.reader("sagemaker").describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+
+
+def test_by_default_one_ml_m5_large_instance(aws, good):
+    required = {k: good[k] for k in ("name", "image_uri", "model_data_url", "role_arn")}
+    _deploy().deploy(aws.client("sagemaker"), **required)
+    sm = aws.reader("sagemaker")
+    config = sm.describe_endpoint(EndpointName=good["name"])["EndpointConfigName"]
+    [variant] = sm.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+    assert (variant["InstanceType"], variant["InitialInstanceCount"]) == ("ml.m5.large", 1), variant

@@ -104,14 +104,47 @@ def test_the_real_container_answers_the_same_bytes_the_same_way(aws, runtime, se
     assert answer["predictions"] == got, "your container answers your client's request differently"
 
 
-def test_throttling_is_retried_with_growing_pauses(runtime, serving_model):
-    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=2)
+@pytest.fixture
+def pauses(monkeypatch):
+    """The pauses invoke.py asks time.sleep for (and takes: the real sleep still runs). Only
+    its own calls count: the sleeps of the libraries under it are not its pauses."""
+    import sys
+
+    asked: list[float] = []
+    real = time.sleep
+    module = _invoke()
+
+    def sleep(seconds):
+        if sys._getframe(1).f_globals.get("__name__") == module.__name__:
+            asked.append(seconds)
+        real(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    if getattr(module, "sleep", None) is real:  # `from time import sleep`
+        monkeypatch.setattr(module, "sleep", sleep)
+    return asked
+
+
+def test_throttling_is_retried_with_doubling_pauses(runtime, serving_model, pauses):
+    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=3)
     x = serving_model.x_test[ROWS]
     assert _predict(runtime, x.tolist(), retries=3, base_delay=0.05) == serving_model.predict(x).tolist()
-    assert len(faults.attempts) == 3, f"{len(faults.attempts)} attempts for 2 throttled ones and a good one"
-    first, second = (b - a for a, b in zip(faults.attempts, faults.attempts[1:]))
-    assert first >= 0.04, f"the first retry came {first * 1000:.0f} ms after the throttle; wait base_delay first"
-    assert second > first * 1.5, f"the pauses were {first * 1000:.0f} and {second * 1000:.0f} ms: back off (double it)"
+    assert len(faults.attempts) == 4, f"{len(faults.attempts)} attempts for 3 throttled ones and a good one"
+    if pauses:
+        assert [round(p, 6) for p in pauses] == [0.05, 0.1, 0.2], \
+            f"the pauses asked for were {pauses} s; base_delay=0.05 means 0.05, 0.1 and 0.2"
+    else:  # paused some other way than time.sleep: judged by the clock
+        gaps = [b - a for a, b in zip(faults.attempts, faults.attempts[1:])]
+        assert gaps[0] >= 0.045 and gaps[1] > gaps[0] * 1.5 and gaps[2] > gaps[1] * 1.5, \
+            f"the pauses were {[round(g * 1000) for g in gaps]} ms: wait base_delay, then double it"
+
+
+def test_the_default_first_pause_is_a_tenth_of_a_second(runtime, serving_model, pauses):
+    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=1)
+    _predict(runtime, serving_model.x_test[ROWS].tolist())
+    assert len(faults.attempts) == 2, faults.attempts
+    waited = pauses[0] if pauses else faults.attempts[1] - faults.attempts[0]
+    assert 0.09 <= waited < 0.5, f"the first pause was {waited:.3f} s; base_delay's default is 0.1 s"
 
 
 def test_when_the_retries_are_used_up_the_error_says_so(runtime, serving_model):
@@ -140,6 +173,15 @@ def test_an_answer_without_predictions_is_an_endpoint_error(aws, moto_server, se
     with pytest.raises(_invoke().EndpointError) as caught:
         _invoke().predict(aws.client("sagemaker-runtime"), ENDPOINT, serving_model.x_test[ROWS].tolist())
     assert ENDPOINT in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize("count", [3, 13])
+def test_an_answer_with_the_wrong_number_of_predictions_is_an_endpoint_error(aws, moto_server, serving_model, count):
+    moto_server.queue_endpoint_results([{"Body": json.dumps({"predictions": [1] * count}),
+                                         "ContentType": "application/json", "InvokedProductionVariant": "blue",
+                                         "CustomAttributes": ""}])
+    with pytest.raises(_invoke().EndpointError):
+        _invoke().predict(aws.client("sagemaker-runtime"), ENDPOINT, serving_model.x_test[ROWS].tolist())
 
 
 def test_no_instances_is_refused_before_any_call(aws):

@@ -55,6 +55,16 @@ def test_sagemaker_finds_the_model_at_the_top_of_opt_ml_model(tarball, release_2
     assert model.read_bytes() == release_2.read_bytes(), "model.onnx in the archive is not the model file given"
 
 
+def test_packaging_again_replaces_the_archive_and_a_new_folder_is_made(release_2, serving_model, tmp_path):
+    package_model = _package().package_model
+    first = package_model(release_2, tmp_path / "releases" / "2026-11-26" / "out")  # folders made as needed
+    again = package_model(serving_model.onnx_path, tmp_path / "releases" / "2026-11-26" / "out")
+    assert Path(again) == Path(first), (first, again)
+    unpacked = unpack_model(again, tmp_path / "opt-ml-model")
+    assert (unpacked / "model.onnx").read_bytes() == serving_model.onnx_path.read_bytes(), \
+        "packaging into the same folder again should replace the archive with the new model"
+
+
 def test_a_missing_model_file_is_refused_and_nothing_is_written(tmp_path):
     with pytest.raises(FileNotFoundError):
         _package().package_model(tmp_path / "no-such-model.onnx", tmp_path / "out")

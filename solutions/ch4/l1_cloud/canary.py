@@ -28,7 +28,7 @@ def _set_share(sm, endpoint: str, to_variant: str, others: list[str], percent: f
     weights = [{"VariantName": to_variant, "DesiredWeight": percent / 100}]
     weights += [{"VariantName": v, "DesiredWeight": (100 - percent) / 100 / len(others)} for v in others]
     sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=weights)
-    sm.get_waiter("endpoint_in_service").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    sm.get_waiter("endpoint_in_service").wait(EndpointName=endpoint)
 
 
 def shift_traffic(sm, endpoint: str, to_variant: str, check: Callable[[], bool],
@@ -42,8 +42,8 @@ def shift_traffic(sm, endpoint: str, to_variant: str, check: Callable[[], bool],
     at 100, or the endpoint has no variant `to_variant`.
     """
     steps = list(steps)
-    if not steps or steps[-1] != 100 or any(not 0 < s <= 100 for s in steps) \
-            or any(b <= a for a, b in zip(steps, steps[1:])):
+    # Rising and ending at 100: every step is then at most 100.
+    if not steps or steps[-1] != 100 or steps[0] <= 0 or any(b <= a for a, b in zip(steps, steps[1:])):
         raise ValueError(f"steps must be rising percentages in (0, 100] ending at 100, got {steps}")
     variants = [v["VariantName"] for v in sm.describe_endpoint(EndpointName=endpoint)["ProductionVariants"]]
     if to_variant not in variants:

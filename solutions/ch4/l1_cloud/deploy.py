@@ -20,9 +20,8 @@ INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 def validate(name: str, image_uri: str, model_data_url: str, role_arn: str, instance_type: str,
              instance_count: int) -> None:
     """ValueError, naming the argument, for anything SageMaker would refuse or that cannot serve."""
-    if not isinstance(name, str) or not NAME.match(name) or len(name) > 54:
-        # 54: the model and config names add a suffix and must stay within 63 characters.
-        raise ValueError(f"name must be 1-54 letters, digits and dashes, starting with a letter or digit; "
+    if not isinstance(name, str) or not NAME.match(name):
+        raise ValueError(f"name must be 1-63 letters, digits and dashes, starting with a letter or digit; "
                          f"got {name!r}")
     if not isinstance(image_uri, str) or not image_uri or any(c.isspace() for c in image_uri):
         raise ValueError(f"image_uri must name an image, got {image_uri!r}")
@@ -45,13 +44,14 @@ def deploy(sm, *, name: str, image_uri: str, model_data_url: str, role_arn: str,
     go on all three resources. `sm` is a boto3 SageMaker client."""
     validate(name, image_uri, model_data_url, role_arn, instance_type, instance_count)
     tag_list = [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
-    model, config = f"{name}-model", f"{name}-config"
+    # Models, configs and endpoints are three kinds of resource: one name can serve all three.
+    model = config = name
     sm.create_model(ModelName=model, ExecutionRoleArn=role_arn, Tags=tag_list,
                     PrimaryContainer={"Image": image_uri, "ModelDataUrl": model_data_url,
                                       "Environment": dict(environment or {})})
     sm.create_endpoint_config(EndpointConfigName=config, Tags=tag_list, ProductionVariants=[{
         "VariantName": "primary", "ModelName": model, "InstanceType": instance_type,
-        "InitialInstanceCount": instance_count, "InitialVariantWeight": 1.0}])
+        "InitialInstanceCount": instance_count}])
     arn = sm.create_endpoint(EndpointName=name, EndpointConfigName=config, Tags=tag_list)["EndpointArn"]
-    sm.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    sm.get_waiter("endpoint_in_service").wait(EndpointName=name)
     return arn

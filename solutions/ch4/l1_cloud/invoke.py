@@ -28,32 +28,34 @@ def predict(runtime, endpoint: str, instances: list[list[float]], *, retries: in
     throttled or unavailable call is retried up to `retries` times, waiting base_delay,
     2 x base_delay, 4 x base_delay... before each retry. EndpointError, naming the endpoint and
     the error's code and message, when the retries are used up or the error is not worth a
-    retry (a ModelError: the container refused the input). ValueError for no instances.
+    retry (a ModelError: the container refused the input), and when the answer holds no
+    predictions or not one per row. ValueError for no instances.
     """
     from botocore.exceptions import ClientError
 
     if not instances:
         raise ValueError("instances is empty: send at least one row of 64 pixel values")
     body = json.dumps({"instances": [list(map(float, row)) for row in instances]})
-    for attempt in range(retries + 1):
+    attempt = 0
+    while True:
         try:
             answer = runtime.invoke_endpoint(EndpointName=endpoint, Body=body, ContentType="application/json",
                                              Accept="application/json")
+            break
         except ClientError as err:
             code = err.response.get("Error", {}).get("Code", "")
-            message = err.response.get("Error", {}).get("Message", "")
             if code in RETRYABLE and attempt < retries:
                 time.sleep(base_delay * 2 ** attempt)
+                attempt += 1
                 continue
-            tried = f" after {attempt + 1} attempts" if code in RETRYABLE else ""
-            raise EndpointError(f"endpoint {endpoint} answered {code}{tried}: {message}") from err
-        payload = answer["Body"].read()
-        try:
-            predictions = json.loads(payload)["predictions"]
-        except (ValueError, KeyError, TypeError):
-            raise EndpointError(f"endpoint {endpoint} answered without predictions: {payload[:200]!r}") from None
-        if len(predictions) != len(instances):
-            raise EndpointError(f"endpoint {endpoint} answered {len(predictions)} predictions for "
-                                f"{len(instances)} instances")
-        return [int(p) for p in predictions]
-    raise AssertionError("unreachable")
+            message = err.response.get("Error", {}).get("Message", "")
+            raise EndpointError(f"endpoint {endpoint} answered {code}: {message}") from err
+    payload = answer["Body"].read()
+    try:
+        predictions = json.loads(payload)["predictions"]
+    except (ValueError, KeyError, TypeError):
+        raise EndpointError(f"endpoint {endpoint} answered without predictions: {payload!r:.200}") from None
+    if len(predictions) != len(instances):
+        raise EndpointError(f"endpoint {endpoint} answered {len(predictions)} predictions for "
+                            f"{len(instances)} instances")
+    return [int(p) for p in predictions]
