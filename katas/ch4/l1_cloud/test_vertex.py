@@ -85,17 +85,49 @@ def test_deploying_asks_for_the_machines_and_replicas_with_all_the_traffic():
     _round_trips(request)
 
 
-def test_a_canary_on_vertex_splits_traffic_with_the_model_in_service():
-    rest = _rest(_deploy(traffic_percent=10, current_deployed_model="5555"))
-    assert rest["trafficSplit"] == {"0": 10, "5555": 90}, rest["trafficSplit"]
+@pytest.mark.parametrize("percent", [1, 10, 99])
+def test_a_canary_on_vertex_splits_traffic_with_the_model_in_service(percent):
+    rest = _rest(_deploy(traffic_percent=percent, current_deployed_model="5555"))
+    assert rest["trafficSplit"] == {"0": percent, "5555": 100 - percent}, rest["trafficSplit"]
+
+
+def test_by_default_one_replica_with_all_the_traffic():
+    request = _vertex().deploy_model_request(PROJECT, REGION, "7001", "424242", machine_type="n1-standard-2")
+    rest = _rest(request)
+    resources = rest["deployedModel"]["dedicatedResources"]
+    assert (resources["minReplicaCount"], resources["maxReplicaCount"]) == (1, 1), resources
+    assert rest["trafficSplit"] == {"0": 100}, rest["trafficSplit"]
+
+
+@pytest.mark.parametrize("overrides, why", [
+    ({"port": 0}, "port 0 is not one a server listens on"),
+    ({"port": 65536}, "ports end at 65535"),
+    ({"health_route": "health"}, "a route starts with /"),
+    ({"predict_route": "v1/digits:predict"}, "a route starts with /"),
+])
+def test_a_container_vertex_cannot_reach_is_refused(overrides, why):
+    args = {"port": 7080, "health_route": "/v1/health", "predict_route": "/v1/digits:predict", **overrides}
+    rejects(_vertex().upload_model_request, PROJECT, REGION, "digits-2", IMAGE, why=why, **args)
+
+
+@pytest.mark.parametrize("display_name, image", [("", IMAGE), ("digits-2", "")])
+def test_a_model_without_a_name_or_an_image_is_refused(display_name, image):
+    rejects(_vertex().upload_model_request, PROJECT, REGION, display_name, image, why="both are required")
+
+
+@pytest.mark.parametrize("port", [1, 65535])
+def test_every_port_from_1_to_65535_is_one(port):
+    spec = _rest(_upload(port=port))["model"]["containerSpec"]
+    assert [p["containerPort"] for p in spec["ports"]] == [port], spec["ports"]
 
 
 @pytest.mark.parametrize("overrides, why", [
     ({"min_replicas": 0}, "Vertex AI keeps at least one replica of a dedicated deployment"),
     ({"min_replicas": 3, "max_replicas": 2}, "the minimum is above the maximum"),
     ({"machine_type": ""}, "no machine type"),
-    ({"traffic_percent": 0}, "a deployment that takes no traffic"),
-    ({"traffic_percent": 120}, "more than all the traffic"),
+    ({"traffic_percent": 0, "current_deployed_model": "5555"}, "a deployment that takes no traffic"),
+    ({"traffic_percent": -10, "current_deployed_model": "5555"}, "a negative share"),
+    ({"traffic_percent": 101, "current_deployed_model": "5555"}, "more than all the traffic"),
     ({"traffic_percent": 30}, "70 % of the traffic has no model to go to"),
 ])
 def test_a_deployment_that_cannot_work_is_refused(overrides, why):

@@ -62,7 +62,7 @@ def deploy_model_request(project: str, region: str, endpoint_id: str, model_id: 
     split = {"0": traffic_percent}
     if traffic_percent < 100:
         if not current_deployed_model:
-            raise ValueError(f"{100 - traffic_percent}% of the traffic needs a deployed model to stay on: "
+            raise ValueError("below 100 % the rest of the traffic needs a deployed model to stay on: "
                              "pass current_deployed_model")
         split[current_deployed_model] = 100 - traffic_percent
     deployed = aiplatform_v1.DeployedModel(
