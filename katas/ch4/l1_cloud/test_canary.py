@@ -171,3 +171,11 @@ def test_with_three_variants_the_others_share_what_is_left(aws):
     check = Recorder(sm)
     _canary().shift_traffic(aws.client("sagemaker"), ENDPOINT, "green", check, steps=(50, 100))
     assert check.seen[0] == {"blue": 0.25, "green": 0.5, "red": 0.25}, check.seen
+
+
+def test_green_may_be_an_older_model_than_blue(aws, models):
+    """Rolling back is a release too: the new variant can run the model of last week."""
+    _canary().two_variant_config(aws.client("sagemaker"), "digits-rollback", "digits-2", "digits-1")
+    config = aws.reader("sagemaker").describe_endpoint_config(EndpointConfigName="digits-rollback")
+    assert {v["VariantName"]: v["ModelName"] for v in config["ProductionVariants"]} == \
+        {"blue": "digits-2", "green": "digits-1"}, config["ProductionVariants"]

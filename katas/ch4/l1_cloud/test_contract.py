@@ -58,3 +58,11 @@ def test_a_refused_argument_is_named_in_the_error():
     with pytest.raises(ValueError) as caught:
         _server().contract_from(["cloud_server.py", "train"], {})
     assert "train" in str(caught.value), f"the error should name what it was given: {caught.value}"
+
+
+def test_routes_the_model_names_itself_are_taken_as_they_are():
+    """A containerSpec may name its own routes (healthRoute, predictRoute): any two paths."""
+    env = {"AIP_HTTP_PORT": "8501", "AIP_HEALTH_ROUTE": "/v2/health", "AIP_PREDICT_ROUTE": "/v1/models/digits:predict"}
+    contract = _server().contract_from(["cloud_server.py"], env)
+    assert (contract.port, contract.health_route, contract.predict_route) == \
+        (8501, "/v2/health", "/v1/models/digits:predict"), contract

@@ -96,9 +96,11 @@ def test_without_a_model_the_container_stops_at_once_saying_where_it_looked(clou
     with pytest.raises(KataEngineError) as caught:
         start_sagemaker(docker_scope, cloud_image.tag, None, log=LOGS / "4.1.2-no-model.log", timeout=30)
     err = caught.value
-    assert "exited with code" in err.said and "code 0" not in err.said, err.said
+    assert "exited with code 2" in err.said, f"{err.said}; a start that cannot work exits with code 2"
     assert any("/opt/ml/model" in line for line in err.lines), \
         f"the container's last lines should say it found no model in /opt/ml/model: {err.lines}"
+    assert not any("Traceback" in line for line in err.lines), \
+        f"one line that says why, not a traceback: {err.lines}"
 
 
 def test_sigterm_stops_it_cleanly_before_sagemakers_sigkill(cloud_image, docker_scope, relabelled_model_dir):

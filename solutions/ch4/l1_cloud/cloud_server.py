@@ -38,25 +38,24 @@ def contract_from(argv: list[str], env) -> Contract:
     `serve`, Vertex AI when AIP_HTTP_PORT is set. ValueError, saying what was expected, for
     anything else (no argument and no AIP_HTTP_PORT, a port that is not one, a route that
     does not start with /)."""
-    if argv[1:2] == ["serve"]:
+    given = argv[1:]
+    if given == ["serve"]:
         return Contract("sagemaker", SAGEMAKER_PORT, "/ping", "/invocations", SAGEMAKER_MODEL)
-    if argv[1:]:
-        raise ValueError(f"the only argument this image takes is `serve` (SageMaker), got {' '.join(argv[1:])!r}")
+    if given:
+        raise ValueError(f"the only argument this image takes is `serve` (SageMaker), got {' '.join(given)!r}")
     if "AIP_HTTP_PORT" not in env:
         raise ValueError("start the image with the argument `serve` (SageMaker) or with AIP_HTTP_PORT, "
                          "AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE set (Vertex AI)")
     raw = env["AIP_HTTP_PORT"]
     if not raw.isdigit() or not 1 <= int(raw) <= 65535:
         raise ValueError(f"AIP_HTTP_PORT must be a port number from 1 to 65535, got {raw!r}")
-    routes = []
-    for name in ("AIP_HEALTH_ROUTE", "AIP_PREDICT_ROUTE"):
-        route = env.get(name, "")
+    health, predict = env.get("AIP_HEALTH_ROUTE", ""), env.get("AIP_PREDICT_ROUTE", "")
+    for name, route in (("AIP_HEALTH_ROUTE", health), ("AIP_PREDICT_ROUTE", predict)):
         if not route.startswith("/"):
             raise ValueError(f"{name} must be a path starting with /, got {route!r}")
-        routes.append(route)
-    if routes[0] == routes[1]:
-        raise ValueError(f"AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE must differ, both are {routes[0]!r}")
-    return Contract("vertex", int(raw), routes[0], routes[1], IMAGE_MODEL)
+    if health == predict:
+        raise ValueError(f"AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE must differ, both are {health!r}")
+    return Contract("vertex", int(raw), health, predict, IMAGE_MODEL)
 
 
 def is_json(content_type: str | None) -> bool:
