@@ -78,12 +78,25 @@ def test_invocations_answers_with_the_model_sagemaker_mounted(sagemaker, serving
         "the predictions are not those of the model in /opt/ml/model/model.onnx"
 
 
-@pytest.mark.parametrize("content_type", ["text/csv", "application/x-npy"])
+@pytest.mark.parametrize("content_type", ["text/csv", "application/x-npy", "application/cbor"])
 def test_a_body_that_is_not_json_is_a_415(sagemaker, serving_model, content_type):
     row = ",".join(str(v) for v in serving_model.x_test[0])
     status, _, body = _post(f"{sagemaker}/invocations", row.encode(), content_type)
     assert status == 415, f"POST /invocations with Content-Type {content_type} answered {status}: {body[:200]!r}; " \
                           "expected 415 Unsupported Media Type"
+
+
+def test_json_with_a_charset_is_json(sagemaker, serving_model):
+    x = serving_model.x_test[:3]
+    status, _, body = _post(f"{sagemaker}/invocations", json.dumps({"instances": x.tolist()}).encode(),
+                            "application/json; charset=utf-8")
+    assert status == 200, f"Content-Type application/json; charset=utf-8 answered {status}: {body[:200]!r}"
+    assert json.loads(body)["predictions"] == serving_model.relabelled_predict(x).tolist()
+
+
+def test_a_route_neither_platform_asks_for_is_a_404(sagemaker):
+    status, _, body = _post(f"{sagemaker}/predictions", b"{}")
+    assert status == 404, f"POST /predictions answered {status}: {body[:200]!r}"
 
 
 def test_bad_instances_are_a_client_error_not_a_crash(sagemaker):

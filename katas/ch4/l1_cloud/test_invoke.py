@@ -175,6 +175,28 @@ def test_an_answer_without_predictions_is_an_endpoint_error(aws, moto_server, se
     assert ENDPOINT in str(caught.value), str(caught.value)
 
 
+def test_by_default_three_retries(runtime, serving_model, pauses):
+    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=100)
+    with pytest.raises(_invoke().EndpointError):
+        _invoke().predict(runtime, ENDPOINT, serving_model.x_test[ROWS].tolist())
+    assert len(faults.attempts) == 4, f"retries defaults to 3: 4 attempts, there were {len(faults.attempts)}"
+
+
+def test_many_retries_end_too(runtime, serving_model):
+    faults = Faults(runtime, "ThrottlingException", "Rate exceeded", 400, times=1000)
+    with pytest.raises(_invoke().EndpointError):
+        _invoke().predict(runtime, ENDPOINT, serving_model.x_test[ROWS].tolist(), retries=300, base_delay=0)
+    assert len(faults.attempts) == 301, f"retries=300 means 301 attempts, there were {len(faults.attempts)}"
+
+
+def test_a_big_batch_comes_back_whole(aws, moto_server, serving_model):
+    x = serving_model.x_test[:300]
+    moto_server.queue_endpoint_results([{"Body": json.dumps({"predictions": serving_model.predict(x).tolist()}),
+                                         "ContentType": "application/json", "InvokedProductionVariant": "blue",
+                                         "CustomAttributes": ""}])
+    assert _predict(aws.client("sagemaker-runtime"), x.tolist()) == serving_model.predict(x).tolist()
+
+
 @pytest.mark.parametrize("count", [3, 13])
 def test_an_answer_with_the_wrong_number_of_predictions_is_an_endpoint_error(aws, moto_server, serving_model, count):
     moto_server.queue_endpoint_results([{"Body": json.dumps({"predictions": [1] * count}),

@@ -83,7 +83,7 @@ class ContractApp:
         if scope["path"] == self.predict_route:
             content_type = dict(scope.get("headers") or []).get(b"content-type", b"").decode("latin-1")
             if not is_json(content_type):
-                return await _answer(send, 415, {"detail": f"send application/json, got {content_type or 'none'}"})
+                return await _answer(send, 415, {"detail": f"send application/json, got {content_type!r}"})
         await self.inner(dict(scope, path=target, raw_path=target.encode()), receive, send)
 
 
