@@ -170,3 +170,8 @@ def test_the_image_serves_as_vertex_would_start_the_model_you_uploaded(cloud_ima
                                      {"Content-Type": "application/json"})
     answer = json.loads(urllib.request.urlopen(request, timeout=30).read())
     assert answer["predictions"] == serving_model.predict(x).tolist()
+
+
+def test_by_default_the_container_listens_on_8080():
+    request = _vertex().upload_model_request(PROJECT, REGION, "digits-2", IMAGE)
+    assert [p["containerPort"] for p in _rest(request)["model"]["containerSpec"]["ports"]] == [8080]
