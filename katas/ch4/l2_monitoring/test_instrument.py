@@ -60,7 +60,8 @@ def test_the_buckets_hold_the_slo_itself_in_order(slo):
 
 
 @pytest.mark.parametrize("slo, why", [(0, "an SLO of 0 s"), (-0.2, "a negative SLO"), (float("nan"), "NaN"),
-                                      (float("inf"), "an SLO of forever")])
+                                      (float("inf"), "an SLO of forever"), ("0.2", "a string, not seconds"),
+                                      (True, "a bool, not seconds")])
 def test_an_slo_that_is_not_one_is_refused(slo, why):
     rejects(_server().latency_buckets, slo, why=why)
 
@@ -102,10 +103,18 @@ def _exporter(registry, slot):
 
 
 def _send(base: str, bodies: list, headers: dict | None = None) -> list[int]:
+    codes = []
     with httpx.Client(base_url=base, timeout=10) as client:
-        return [client.post("/predict", json=body, headers=headers).status_code if not isinstance(body, bytes)
-                else client.post("/predict", content=body, headers={"Content-Type": "application/json"}).status_code
-                for body in bodies]
+        for body in bodies:
+            try:
+                if isinstance(body, bytes):
+                    codes.append(client.post("/predict", content=body, headers={"Content-Type": "application/json"}).status_code)
+                else:
+                    codes.append(client.post("/predict", json=body, headers=headers).status_code)
+            except httpx.TimeoutException:
+                pytest.fail(f"POST /predict with {body!r:.60} did not answer within 10 s (the test's predict answers at "
+                            "once): does the route wait for something that never comes?", pytrace=False)
+    return codes
 
 
 def _predict_by_first_value(instances):
@@ -153,6 +162,17 @@ def test_the_latency_histogram_times_every_request_with_a_bucket_at_the_slo(moni
         f"model_request_duration_seconds_sum = {seconds:.3f} s for 4 requests that each took 50 ms in the model"
     assert any(float(b) == SLO for b in bounds if b != "+Inf"), \
         f"the histogram's buckets are {sorted(bounds, key=lambda b: float(b))}: none at the SLO ({SLO} s)"
+
+
+def test_the_default_slo_is_the_lessons_200_ms(monitoring):
+    from prometheus_client import CollectorRegistry
+
+    app = _server().create_app(_digits, registry=CollectorRegistry(), model_name="digits", model_version="1")
+    slot = monitoring.slot()
+    with serve(app, slot) as base:
+        bounds = {s.labels["le"] for s in _families(httpx.get(f"{base}/metrics").text)
+                  ["model_request_duration_seconds"].samples if "le" in s.labels}
+    assert "0.2" in bounds, f"create_app without slo_s made the buckets {sorted(bounds)}; the lesson's SLO is 200 ms"
 
 
 def test_the_model_being_served_is_an_info_metric(monitoring):
