@@ -86,6 +86,12 @@ def test_latency_quantile_comes_from_the_buckets_rates(monitoring, traffic, q, e
         "(histogram_quantile over sum by (le) of the buckets' rate)")
 
 
+def test_the_default_quantile_is_p95(monitoring, traffic):
+    query = _queries().latency_quantile(traffic["busy"], window=WINDOW)
+    got = _number(monitoring, query, f"latency_quantile({traffic['busy']!r}, window={WINDOW!r})", traffic["at"])
+    assert got == pytest.approx(0.2875, abs=0.005), f"latency_quantile without q answers {got:.4g} s; p95 is 0.2875 s"
+
+
 def test_within_slo_reads_the_slo_bucket(monitoring, traffic):
     query = _queries().within_slo(traffic["busy"], 0.2, WINDOW)
     made_by = f"within_slo({traffic['busy']!r}, 0.2, {WINDOW!r})"
@@ -120,7 +126,12 @@ def test_each_query_is_about_its_job_only(monitoring, traffic):
     (("error_ratio", "model", "-5m"), "a negative window"),
     (("latency_quantile", "model", 95, "5m"), "a quantile is between 0 and 1"),
     (("latency_quantile", "model", 0, "5m"), "the 0-quantile is not a latency"),
+    (("latency_quantile", "model", 1, "5m"), "q = 1 is the slowest request, which buckets cannot tell"),
+    (("latency_quantile", "model", -0.5, "5m"), "a negative quantile"),
+    (("latency_quantile", "model", "0.95", "5m"), "a string, not a number"),
     (("within_slo", "model", 0, "5m"), "an SLO of 0 s"),
+    (("within_slo", "model", -0.2, "5m"), "a negative SLO"),
+    (("within_slo", "model", "0.2", "5m"), "a string, not seconds"),
 ])
 def test_arguments_that_cannot_make_a_query_are_refused(call, why):
     name, *args = call
