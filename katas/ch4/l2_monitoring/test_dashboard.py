@@ -54,9 +54,18 @@ def test_the_sdk_reads_your_dashboard_back(board):
         f"schemaVersion {board.get('schemaVersion')}: the lesson pins Grafana 11.6's dashboard schema (41)"
 
 
-def test_the_dashboard_is_named_for_its_job(board, known_traffic):
+def test_the_dashboard_is_named_for_its_job_and_refreshes(board, known_traffic):
     assert board.get("uid") == f"model-{known_traffic.busy}", f"uid {board.get('uid')!r}"
     assert known_traffic.busy in board.get("title", ""), f"title {board.get('title')!r} does not name the job"
+    assert (board.get("refresh"), board.get("time")) == ("10s", {"from": "now-15m", "to": "now"}), \
+        f"refresh {board.get('refresh')!r}, time {board.get('time')}: every 10 s, over the last 15 minutes"
+
+
+def test_the_default_slo_is_the_lessons_200_ms(monitoring, known_traffic):
+    built = _dashboard_module().build_dashboard(known_traffic.busy, window=WINDOW)
+    expr = _panels(built)["Within SLO"]["targets"][0]["expr"]
+    got = monitoring.ask_value(expr, "the 'Within SLO' panel of build_dashboard(job)", known_traffic.at)
+    assert got == pytest.approx(0.8, abs=0.01), f"without slo_s, 'Within SLO' asks\n  {expr}\n  which answers {got}"
 
 
 def test_the_four_panels_with_their_types_and_units(board):

@@ -180,7 +180,12 @@ def test_the_settings_are_used(tmp_path):
     ({"pending": "-2m"}, "a negative duration"),
     ({"max_error_ratio": 0}, "a ratio of 0 pages on every request"),
     ({"max_error_ratio": 5}, "a ratio is at most 1"),
+    ({"max_error_ratio": 1}, "a ratio of 1 never fires"),
+    ({"max_error_ratio": -0.5}, "a negative ratio"),
+    ({"max_error_ratio": "0.05"}, "a string, not a share"),
     ({"slo_s": 0}, "an SLO of 0 s"),
+    ({"slo_s": -0.2}, "a negative SLO"),
+    ({"slo_s": "0.2"}, "a string, not seconds"),
 ])
 def test_settings_that_are_not_are_refused(settings, why):
     rejects(_rules().rule_groups, why=why, **settings)

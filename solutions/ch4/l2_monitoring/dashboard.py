@@ -26,6 +26,8 @@ from grafana_foundation_sdk.models.dashboard import DataSourceRef
 
 from . import queries
 
+PANEL_WIDTH, PANEL_HEIGHT = 12, 8
+
 
 def build_dashboard(job: str, *, slo_s: float = 0.2, window: str = "5m", datasource_uid: str = "prometheus") -> dict:
     """The dashboard's JSON model, as a dict (what save_dashboard writes). Its uid is
@@ -36,24 +38,25 @@ def build_dashboard(job: str, *, slo_s: float = 0.2, window: str = "5m", datasou
         return prometheus.Dataquery().expr(expr).legend_format(legend).ref_id("A").datasource(source)
 
     panels = [
-        timeseries.Panel().title("Requests per second").unit("reqps").datasource(source)
-        .with_target(target(queries.request_rate(job, window), "requests/s")).span(12).height(8),
-        timeseries.Panel().title("Server errors").unit("percentunit").datasource(source).min(0)
-        .with_target(target(queries.error_ratio(job, window), "5xx share")).span(12).height(8),
-        timeseries.Panel().title("Latency p95").unit("s").datasource(source).min(0)
-        .with_target(target(queries.latency_quantile(job, 0.95, window), "p95")).span(12).height(8),
-        stat.Panel().title("Within SLO").unit("percentunit").datasource(source).decimals(1)
-        .with_target(target(queries.within_slo(job, slo_s, window), f"within {slo_s:g} s")).span(12).height(8),
+        timeseries.Panel().title("Requests per second").unit("reqps")
+        .with_target(target(queries.request_rate(job, window), "requests/s")),
+        timeseries.Panel().title("Server errors").unit("percentunit")
+        .with_target(target(queries.error_ratio(job, window), "5xx share")),
+        timeseries.Panel().title("Latency p95").unit("s")
+        .with_target(target(queries.latency_quantile(job, 0.95, window), "p95")),
+        stat.Panel().title("Within SLO").unit("percentunit")
+        .with_target(target(queries.within_slo(job, slo_s, window), f"within {slo_s:g} s")),
     ]
     board = Dashboard(f"Model server: {job}").uid(f"model-{job}").tags(["model-server", "scalable-ai-katas"]) \
         .refresh("10s").time("now-15m", "now").timezone("utc")
     for panel in panels:
-        board = board.with_panel(panel)
+        # Two panels a row (Grafana's grid is 24 columns); the SDK places each after the last.
+        board = board.with_panel(panel.datasource(source).span(PANEL_WIDTH).height(PANEL_HEIGHT))
     return json.loads(json.dumps(board.build(), cls=JSONEncoder))
 
 
 def save_dashboard(path: Path, job: str, **settings) -> Path:
     """build_dashboard(job, **settings) written to `path` as JSON; returns the path."""
     path = Path(path)
-    path.write_text(json.dumps(build_dashboard(job, **settings), indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps(build_dashboard(job, **settings), indent=2) + "\n")
     return path
