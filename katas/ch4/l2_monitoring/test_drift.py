@@ -46,6 +46,30 @@ def test_psi_grows_with_the_shift(shift, low, high, what):
     assert low <= got < high, f"psi(N(0, 1), N({shift}, 1)) returned {got:.4f}; {what}"
 
 
+def test_psi_is_the_sum_over_the_reference_deciles():
+    """A reference of 0..999 has the same ten bins however they are cut (deciles or equal widths):
+    [0, 100), [100, 200), ... Live values in the middle of bins, with known shares per bin."""
+    shares = [0.02, 0.08, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.14, 0.16]
+    live = np.concatenate([np.full(round(share * 1000), 100 * i + 50.5) for i, share in enumerate(shares)])
+    expected = sum((share - 0.1) * math.log(share / 0.1) for share in shares)
+    got = _drift().psi(np.arange(1000.0), live)
+    assert got == pytest.approx(expected, abs=1e-9), (
+        f"psi returned {got!r}; with ten bins of 0.1 each in the reference and live shares {shares}, "
+        f"sum((live - ref) * ln(live / ref)) = {expected:.6f}")
+
+
+@pytest.mark.parametrize("bins", [2, 4])
+def test_psi_with_fewer_bins(bins):
+    shares = np.random.default_rng(bins).dirichlet(np.ones(bins) * 5)
+    counts = np.maximum(1, np.round(shares * 1000)).astype(int)
+    width = 1000 / bins
+    live = np.concatenate([np.full(n, width * i + width / 2) for i, n in enumerate(counts)])
+    actual = counts / counts.sum()
+    expected = float(np.sum((actual - 1 / bins) * np.log(actual * bins)))
+    got = _drift().psi(np.arange(1000.0), live, bins=bins)
+    assert got == pytest.approx(expected, abs=1e-9), f"psi(..., bins={bins}) returned {got!r}; expected {expected:.6f}"
+
+
 def test_psi_does_not_depend_on_the_unit():
     reference, live = _normal(), _normal(0.5, seed=1)
     plain = _drift().psi(reference, live)
@@ -54,10 +78,11 @@ def test_psi_does_not_depend_on_the_unit():
         f"psi of the same samples in milliseconds ({scaled:.4f}) and in seconds ({plain:.4f}) differ: bins come from the data"
 
 
-def test_live_values_outside_every_reference_bin_give_a_large_finite_psi():
-    got = _drift().psi(_normal(), _normal(50, seed=1))
+@pytest.mark.parametrize("shift, where", [(50, "above the reference's largest"), (-50, "below its smallest")])
+def test_live_values_outside_every_reference_bin_give_a_large_finite_psi(shift, where):
+    got = _drift().psi(_normal(), _normal(shift, seed=1))
     assert math.isfinite(got) and got > 1, \
-        f"psi returned {got!r} when every live value is above the reference's largest: an empty bin must not be ln(0)"
+        f"psi returned {got!r} when every live value is {where}: an empty bin must not be ln(0)"
 
 
 def test_psi_on_repeated_values():
@@ -147,6 +172,40 @@ def test_only_the_last_window_of_values_counts():
         "pixel_28, not observed since, should keep the PSI of its own last 100 (drifted) values"
 
 
+def test_the_default_window_is_500_values():
+    from prometheus_client import CollectorRegistry
+
+    reference, clean, drifted = drift_streams()
+    registry = CollectorRegistry()
+    monitor = _drift().DriftMonitor(reference, registry=registry)
+    stream = np.concatenate([drifted["pixel_9"]] * 4 + [clean["pixel_9"]] * 2)  # 268 drifted, then 794 clean
+    monitor.observe({"pixel_9": stream[:300]})
+    monitor.observe({"pixel_9": stream[300:]})
+    got = registry.get_sample_value("model_feature_psi", {"feature": "pixel_9"})
+    assert got == pytest.approx(_drift().psi(reference["pixel_9"], stream[-500:]), abs=1e-9), \
+        f"without window=, model_feature_psi after {len(stream)} values is {got}: not the PSI of the last 500"
+
+
+@pytest.mark.parametrize("window, bins", [(2, 10), (200, 2)])
+def test_the_smallest_window_and_bins_work(window, bins):
+    from prometheus_client import CollectorRegistry
+
+    reference, clean, _ = drift_streams()
+    monitor = _drift().DriftMonitor(reference, registry=CollectorRegistry(), window=window, bins=bins)
+    measured = monitor.observe({"pixel_28": clean["pixel_28"][:window]})
+    psi, ks = measured["pixel_28"]
+    assert math.isfinite(psi) and 0 <= ks <= 1, f"DriftMonitor(window={window}, bins={bins}).observe gave {measured}"
+
+
+@pytest.mark.parametrize("window, why", [(1, "one value has no distribution"), (0, "an empty window"),
+                                         ("200", "a string, not a count")])
+def test_a_window_that_is_not_one_is_refused(window, why):
+    from prometheus_client import CollectorRegistry
+
+    reference, _, _ = drift_streams()
+    rejects(_drift().DriftMonitor, reference, registry=CollectorRegistry(), window=window, why=why)
+
+
 def test_a_feature_the_reference_does_not_have_is_refused():
     monitor, _ = _monitor()
     rejects(monitor.observe, {"pixel_99": [0.5]}, why="pixel_99 is not a reference feature")
@@ -214,6 +273,8 @@ def test_live_the_drifted_stream_fires_and_the_clean_one_does_not(monitoring):
 
 @pytest.mark.parametrize("settings, why", [({"max_psi": 0}, "a PSI above 0 is any change at all"),
                                            ({"max_psi": float("inf")}, "never"),
+                                           ({"max_psi": -0.25}, "a negative PSI threshold"),
+                                           ({"max_psi": "0.25"}, "a string, not a number"),
                                            ({"pending": "15 minutes"}, "not a PromQL duration")])
 def test_rule_settings_that_are_not_are_refused(settings, why):
     rejects(_drift().drift_rules, why=why, **settings)
