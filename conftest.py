@@ -9,6 +9,7 @@ The pytest plugins it loads, one a line:
   fixtures.engines.docker.fixtures       `docker_engine` and `docker_scope` (images and containers, always removed)
   fixtures.engines.docker.serving        `serving_images`: a lesson folder + wheels + model, built once per content
   fixtures.engines.docker.cloud          `cloud_image`: lesson 4.1's image, and containers started as SageMaker and Vertex AI start them
+  fixtures.engines.docker.watched        `watched_image`: Capstone 4's image, and an endpoint moto holds run as SageMaker runs it
   fixtures.engines.aws                   `moto_server`, `aws`: moto's server on loopback and boto3 clients bound to it
   fixtures.engines.monitoring.fixtures   `monitoring_engine`, `monitoring`: a real Prometheus and Alertmanager on loopback
   fixtures.data.request_logs             the Capstone 1 request-log generator's fixtures
@@ -27,6 +28,7 @@ pytest_plugins = [
     "fixtures.engines.docker.fixtures",
     "fixtures.engines.docker.serving",
     "fixtures.engines.docker.cloud",
+    "fixtures.engines.docker.watched",
     "fixtures.engines.aws",
     "fixtures.engines.monitoring.fixtures",
     "fixtures.data.request_logs",

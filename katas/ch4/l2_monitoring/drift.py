@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from fixtures import KataNotImplemented
+try:
+    from fixtures import KataNotImplemented
+except ImportError:  # inside the Capstone 4 image, where the course's fixtures are not installed
+    KataNotImplemented = NotImplementedError
 
 
 def psi(reference, live, bins: int = 10) -> float:

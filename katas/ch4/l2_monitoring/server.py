@@ -23,7 +23,10 @@ from typing import Callable
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from fixtures import KataNotImplemented
+try:
+    from fixtures import KataNotImplemented
+except ImportError:  # inside the Capstone 4 image, where the course's fixtures are not installed
+    KataNotImplemented = NotImplementedError
 
 LATENCY_SLO_S = 0.2  # the lesson's SLO: 95 % of predictions answered within 200 ms
 
