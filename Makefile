@@ -19,9 +19,8 @@ practice: setup  ## start practising: the first kata you have not solved, its ta
 maintainer-tools: setup  # what make test and make mutants use beyond the course's own packages
 	@bash fixtures/provision/maintainer-tools.sh
 
-test: maintainer-tools  ## everything a maintainer or CI checks: framework tests, then the checker (stubs fail right, solutions pass)
-	@$(PY) -m pytest tests -q --require-infra
-	@$(PY) -m fixtures.course.check $(if $(LESSON),--lesson $(LESSON))
+test: maintainer-tools  ## everything a maintainer or CI checks: the checker (stubs fail right, solutions pass) with the framework's tests beside it
+	@$(PY) -m fixtures.course.check --with-framework $(if $(LESSON),--lesson $(LESSON))
 
 check: setup  ## only the checker (LESSON=1.1 to limit it)
 	@$(PY) -m fixtures.course.check $(if $(LESSON),--lesson $(LESSON))

@@ -72,3 +72,38 @@ def test_a_missing_solution_file_is_named(repo_copy):
     assert result.returncode == 1
     assert "kata 1.1.5: solution solutions/ch1/l1_scalability/usl.py is missing" in result.stdout
     assert "katas/ch1/l1_scalability/usl.py has no counterpart in solutions/" in result.stdout
+
+
+def test_exclusive_sessions_take_turns_while_shared_ones_run_beside_them():
+    """make test's scheduling: the Docker and Kubernetes sessions never overlap (one build
+    cache, one cluster); a free worker takes a shared session rather than wait for its turn."""
+    import threading
+    import time
+
+    from fixtures.course.check import Job, run_jobs
+
+    running: set[str] = set()
+    overlaps: list[set[str]] = []
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def session(name: str, seconds: float):
+        def work() -> None:
+            with lock:
+                running.add(name)
+                started.append(name)
+                overlaps.append(set(running))
+            time.sleep(seconds)  # stands for a pytest session
+            with lock:
+                running.discard(name)
+        return work
+
+    jobs = [Job("sol-E", True, session("sol-E", 0.3)), Job("sol-S", False, session("sol-S", 0.1)),
+            Job("fw-S", False, session("fw-S", 0.1)), Job("fw-E", True, session("fw-E", 0.1)),
+            Job("stub-S", False, session("stub-S", 0.05)), Job("stub-E", True, session("stub-E", 0.05))]
+    run_jobs(jobs, workers=3)
+    assert sorted(started) == sorted(job.name for job in jobs), "every session ran once"
+    for seen in overlaps:
+        assert len(seen & {"sol-E", "fw-E", "stub-E"}) <= 1, f"exclusive sessions overlapped: {seen}"
+    assert started.index("stub-S") < started.index("fw-E"), \
+        f"a worker waited for the exclusive turn while a shared session was ready: {started}"

@@ -109,6 +109,7 @@ def test_the_network_guard_allows_loopback_and_refuses_the_outside():
         socket.create_connection(("192.0.2.10", 80), timeout=2)  # TEST-NET-1, never routed
 
 
+@pytest.mark.needs("docker", "base-images")
 def test_a_leaked_container_fails_the_run_and_is_removed(repo_copy, tmp_path):
     id_file = tmp_path / "leaked.cid"
     repo_copy.append(f"katas/{LESSON}/test_usl.py", textwrap.dedent(f"""
