@@ -44,8 +44,9 @@ def build_app(model_path: str, reference_path: str, *, model_name: str, model_ve
 
 def main(argv: list[str] | None = None) -> None:
     """Read the contract and the settings, check the model and its reference, serve on the
-    contract's port; a start that cannot work (no reference.json beside the model, a bad
-    DRIFT_WINDOW) ends at once with one line on stderr saying why and exit code 2."""
+    contract's port; a start that cannot work (not SageMaker's `serve`: this image's model and
+    reference come from /opt/ml/model; no reference.json beside the model; a DRIFT_WINDOW
+    outside 2 to 100000) ends at once with one line on stderr saying why and exit code 2."""
     argv = sys.argv if argv is None else argv
     raise KataNotImplemented("4.c.1")
 

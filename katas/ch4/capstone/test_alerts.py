@@ -77,6 +77,26 @@ def test_one_rule_file_with_the_three_alerts_each_with_its_runbook_section(monit
         assert name in anchors[anchor], f"{name}'s runbook_url leads to the heading {anchors[anchor]!r}, not {name}'s"
 
 
+def test_without_settings_the_rules_are_the_lessons_defaults():
+    rules = _without_runbooks(_alerting().alert_rules())
+    rules_module = lesson_module(REPO_ROOT / "katas" / "ch4" / "l2_monitoring" / "test_rules.py", "rules")
+    drift_module = lesson_module(REPO_ROOT / "katas" / "ch4" / "l2_monitoring" / "test_drift.py", "drift")
+    lessons = _without_runbooks({"groups": rules_module.rule_groups()["groups"] + drift_module.drift_rules()["groups"]})
+    assert rules == lessons, ("alert_rules() should be lesson 4.2.3's rule_groups() and 4.2.6's drift_rules() with "
+                              "their own defaults (5m, 2m, 5 %, 0.2 s, PSI 0.25 for 15m), only the runbook links changed")
+
+
+def _without_runbooks(rules: dict) -> dict:
+    """The rules without their runbook links (which the capstone changes on purpose)."""
+    import copy
+
+    rules = copy.deepcopy(rules)
+    for group in rules.get("groups", []):
+        for rule in group.get("rules", []):
+            rule.get("annotations", {}).pop("runbook_url", None)
+    return rules
+
+
 def test_the_settings_reach_the_rules():
     rules = _alerting().alert_rules(window="7m", pending="90s", max_error_ratio=0.02, slo_s=0.35, max_psi=0.4,
                                     drift_pending="45m")
@@ -109,6 +129,8 @@ def test_the_dashboard_adds_the_input_drift_panel(monitoring):
         f"the drift panel asks {expr!r}: model_feature_psi of the dashboard's job expected"
     others = [p["gridPos"] for t, p in panels.items() if t in lesson]
     pos = drift[0].get("gridPos", {})
+    assert 0 <= pos.get("x", -1) and pos.get("x", 0) + pos.get("w", 0) <= 24 and pos.get("w", 0) > 0, \
+        f"the drift panel at {pos} is not inside Grafana's 24-column grid"
     assert all(pos.get("y", 0) >= o["y"] + o["h"] or pos.get("x", 0) >= o["x"] + o["w"] or
                o["x"] >= pos.get("x", 0) + pos.get("w", 0) for o in others), \
         f"the drift panel at {pos} overlaps lesson 4.2.5's panels {others}"

@@ -91,13 +91,17 @@ def test_prometheus_counts_every_answer_by_its_code(watched, serving_model, moni
         status, _ = _rows(url, np.zeros((2, width)))
         assert status == 400, f"rows of {width} pixels were answered {status}; the model takes 64 (400: input it cannot use)"
         sent["400"] += 1
+    for what, instances in (("one row not in a list", [0.0] * 64), ("no rows", [])):
+        status, _ = _post(url, json.dumps({"instances": instances}).encode())
+        assert status == 400, f"instances that are {what} were answered {status}; expected 400 (input it cannot use)"
+        sent["400"] += 1
     assert sent["200"] == 7, f"of 7 requests of 3 good rows, {sent['200']} were answered 200"
     series = _wait_for(monitoring, f"sum by (code) (model_requests_total{{{slot.selector}}})",
-                       lambda got: {s["metric"].get("code"): float(s["value"][1]) for s in got} == {"200": 7, "400": 2},
-                       "Prometheus's count of your container's answers, by code, is the 7 answered 200 and 2 answered 400")
+                       lambda got: {s["metric"].get("code"): float(s["value"][1]) for s in got} == {"200": 7, "400": 4},
+                       "Prometheus's count of your container's answers, by code, is the 7 answered 200 and 4 answered 400")
     assert series
     count = monitoring.prometheus.value(f"sum(model_request_duration_seconds_count{{{slot.selector}}})")
-    assert count == 9, f"model_request_duration_seconds timed {count} requests; 9 were sent to /invocations"
+    assert count == 11, f"model_request_duration_seconds timed {count} requests; 11 were sent to /invocations"
     info = monitoring.prometheus.query(f"model_info{{{slot.selector}}}")
     labels = [(s["metric"].get("name"), s["metric"].get("version")) for s in info]
     assert labels == [("digits", "2026-11-26.1")], \
@@ -127,6 +131,31 @@ def test_the_drift_gauges_are_the_psi_of_the_last_window_of_rows(watched, monito
                   f"model_feature_psi should be your psi() of each feature's last {WINDOW} values "
                   f"(DRIFT_WINDOW={WINDOW}): {expected}")
     assert max(expected.values()) > 0.25, "the drifted rows should drift (the lesson's data changed?)"
+
+
+@pytest.mark.parametrize("window", ["1", "100001", "ten", ""])
+def test_a_drift_window_that_is_not_one_is_refused_at_start(watched, window):
+    with pytest.raises(KataEngineError) as refused:
+        watched(env={"DRIFT_WINDOW": window})
+    assert "exited with code 2" in refused.value.said, \
+        f"DRIFT_WINDOW={window!r} (2 to 100000 rows) should stop the server at once with exit code 2; {refused.value.said}"
+
+
+def test_the_smallest_and_largest_drift_windows_start(watched):
+    for window in ("2", "100000"):
+        watched(env={"DRIFT_WINDOW": window})  # returns once /ping answers
+
+
+def test_started_the_way_vertex_ai_starts_a_container_it_refuses(watched_image_later, docker_scope):
+    """This image is SageMaker's: its model and reference come from /opt/ml/model, which Vertex AI
+    does not provide. Started with Vertex's AIP_ variables, it must say so and stop, not serve
+    the model baked into the lesson 3.1 image with no reference to watch."""
+    from fixtures.engines.docker.cloud import VertexRoutes, start_vertex
+
+    image = watched_image_later()
+    with pytest.raises(KataEngineError) as refused:
+        start_vertex(docker_scope, image.tag, VertexRoutes(), log=LOGS / "4.c.1-vertex.log")
+    assert "exited with code 2" in refused.value.said, f"started as Vertex AI starts it: {refused.value.said}"
 
 
 def test_a_model_shipped_without_its_reference_is_refused_at_start(watched):

@@ -74,6 +74,15 @@ def test_a_reference_that_is_not_one_is_refused_and_nothing_written(change, why,
     assert not (tmp_path / "out" / "model.tar.gz").exists(), "a refused reference left a model.tar.gz behind"
 
 
+def test_the_first_and_last_pixels_are_columns_and_a_folder_can_be_packed_into_again(serving_model, tmp_path):
+    edges = {"pixel_0": (0, [0.0, 0.5, 1.0]), "pixel_63": (63, [1.0, 0.25])}
+    for _ in range(2):  # a re-run of a release script writes into the folder it wrote before
+        made = Path(_ship().package(serving_model.onnx_path, edges, tmp_path / "out"))
+    got = json.loads(_members(made)["reference.json"])["features"]
+    assert {name: spec.get("column") for name, spec in got.items()} == {"pixel_0": 0, "pixel_63": 63}, \
+        f"columns 0 and 63 are pixels of a 64-pixel row; reference.json says {got}"
+
+
 def test_a_missing_model_is_refused(tmp_path):
     rejects(_ship().package, tmp_path / "no-such.onnx", drift_reference(), tmp_path / "out",
             why="there is no model to ship", error=FileNotFoundError)
