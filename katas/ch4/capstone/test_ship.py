@@ -66,6 +66,9 @@ def test_the_archive_holds_the_model_and_its_reference_at_its_top(packed, servin
     (lambda ref: {**ref, "pixel_28": (-1, ref["pixel_28"][1])}, "column -1"),
     (lambda ref: {**ref, "pixel_28": ("28", ref["pixel_28"][1])}, "a column is a whole number, not a string"),
     (lambda ref: {**ref, "pixel_28": (True, ref["pixel_28"][1])}, "True is not a column"),
+    (lambda ref: {**ref, "pixel_28": (100, ref["pixel_28"][1])}, "column 100: a row has pixels 0 to 63"),
+    (lambda ref: {**ref, "pixel_28": (28, None)}, "no values"),
+    (lambda ref: {**ref, "pixel_28": (28, ["dark", "light"])}, "values that are not numbers"),
     (lambda ref: {**ref, "pixel_28": (28, [0.5])}, "one value is not a distribution"),
     (lambda ref: {**ref, "pixel_28": (28, [0.1, math.nan, 0.2])}, "NaN is not a pixel value"),
 ])
@@ -77,7 +80,7 @@ def test_a_reference_that_is_not_one_is_refused_and_nothing_written(change, why,
 def test_the_first_and_last_pixels_are_columns_and_a_folder_can_be_packed_into_again(serving_model, tmp_path):
     edges = {"pixel_0": (0, [0.0, 0.5, 1.0]), "pixel_63": (63, [1.0, 0.25])}
     for _ in range(2):  # a re-run of a release script writes into the folder it wrote before
-        made = Path(_ship().package(serving_model.onnx_path, edges, tmp_path / "out"))
+        made = Path(_ship().package(serving_model.onnx_path, edges, tmp_path / "releases" / "v1"))
     got = json.loads(_members(made)["reference.json"])["features"]
     assert {name: spec.get("column") for name, spec in got.items()} == {"pixel_0": 0, "pixel_63": 63}, \
         f"columns 0 and 63 are pixels of a 64-pixel row; reference.json says {got}"
